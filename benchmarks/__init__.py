@@ -1,0 +1,1 @@
+"""Benchmark harness of imblearn_meda (``python benchmarks/run.py --help``)."""

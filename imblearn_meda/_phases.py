@@ -1,0 +1,237 @@
+"""Phases 1-3 of MEDA_LUDE (SPEC Eq. 17-24, Algorithm 1).
+
+One function per phase computes that phase's losses for one batch; one
+function per phase runs its epochs. Which loss moves which parameters is set
+by Algorithm 1 and enforced here twice: each phase's optimiser holds only
+the parameters the algorithm names, and where a loss flows through a
+network it must not update (``L_img1`` through the encoder), the input to
+that branch is detached.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+from tqdm.auto import tqdm
+
+#: Default beta weights of the phase losses (SPEC Eq. 17, 21, 24). The paper
+#: gives no values. Reconstruction is a mean squared error per pixel of
+#: [0, 1] images, two orders of magnitude smaller than the cross-entropies
+#: once training settles, so it gets a larger weight; the rest start at 1.
+DEFAULT_LOSS_WEIGHTS = {
+    "rec1": 10.0, "gm1": 1.0, "ltt1": 1.0, "img1": 1.0,
+    "rec2": 10.0, "img2": 1.0,
+    "gm3": 1.0, "ltt3": 1.0,
+}
+
+
+@dataclass
+class MEDAModel:
+    """The networks and the mixture, plus what the phases need to share."""
+
+    encoder: nn.Module
+    decoder: nn.Module
+    latent_classifier: nn.Module
+    image_classifier: nn.Module
+    mixture: nn.Module  # GaussianMixture: M and log S
+    alpha: float
+    lam: float
+    weights: dict
+    is_image: bool
+    history: list = field(default_factory=list)
+
+    def reconstruction(self, x_hat, x):
+        """Per-sample mean squared error."""
+        return ((x_hat - x) ** 2).flatten(1).mean(dim=1)
+
+
+def weighted_mean(loss, w):
+    """``L_min + xi * L_maj`` as a weighted mean over the batch.
+
+    ``w`` is 1 for minority samples and ``xi`` for majority ones; dividing by
+    ``w.sum()`` keeps the loss on one scale whatever a batch's mix.
+    """
+    return (loss * w).sum() / w.sum()
+
+
+def _batches(n, batch_size, device):
+    perm = torch.randperm(n, device=device)
+    for start in range(0, n, batch_size):
+        yield perm[start:start + batch_size]
+
+
+def _progress(total, desc, verbose):
+    return tqdm(total=total, desc=desc, disable=not verbose, leave=False)
+
+
+def _log(model, phase, iteration, epoch, sums, n_batches, bar):
+    row = {"phase": phase, "iteration": iteration, "epoch": epoch}
+    row.update({k: v / max(n_batches, 1) for k, v in sums.items()})
+    model.history.append(row)
+    bar.set_postfix({k: f"{v:.4g}" for k, v in row.items() if k not in
+                     ("phase", "iteration", "epoch")})
+    bar.update(1)
+
+
+# ---------------------------------------------------------------- Phase 1
+def phase1_losses(model, x, y, w):
+    """Losses of Phase 1 (Eq. 17-20) for one batch of real images."""
+    feat = model.encoder(x)
+    x_rec = model.decoder(feat)
+    rec = model.reconstruction(x_rec, x)
+    gm, _ = model.mixture.loss(feat, y, model.alpha, model.lam)
+    ltt = F.cross_entropy(model.latent_classifier(feat), y, reduction="none")
+    # Algorithm 1: L_img1 updates the decoder and C_img, never the encoder.
+    x_rec_img = model.decoder(feat.detach())
+    img = F.cross_entropy(model.image_classifier(x), y, reduction="none") + \
+        F.cross_entropy(model.image_classifier(x_rec_img), y, reduction="none")
+    b = model.weights
+    parts = {
+        "rec": weighted_mean(rec, w),
+        "gm": weighted_mean(gm, w),
+        "ltt": weighted_mean(ltt, w),
+        "img": weighted_mean(img, w),
+    }
+    total = (b["rec1"] * parts["rec"] + b["gm1"] * parts["gm"]
+             + b["ltt1"] * parts["ltt"] + b["img1"] * parts["img"])
+    return total, parts
+
+
+def phase1_parameters(model, lr, variance_lr):
+    """Encoder, decoder, both classifiers, M (and S at its own, lower rate)."""
+    nets = [model.encoder, model.decoder, model.latent_classifier, model.image_classifier]
+    return [
+        {"params": [p for net in nets for p in net.parameters()], "lr": lr},
+        {"params": [model.mixture.means], "lr": lr},
+        {"params": [model.mixture.log_vars], "lr": variance_lr},
+    ]
+
+
+def run_phase1(model, X, y, w, epochs, batch_size, lr, variance_lr, device, verbose):
+    opt = torch.optim.Adam(phase1_parameters(model, lr, variance_lr))
+    n = X.shape[0]
+    with _progress(epochs, "Phase 1 (pre-training)", verbose) as bar:
+        for epoch in range(epochs):
+            sums, nb = {}, 0
+            for idx in _batches(n, batch_size, y.device):
+                xb, yb, wb = X[idx].to(device), y[idx], w[idx]
+                total, parts = phase1_losses(model, xb, yb, wb)
+                opt.zero_grad(set_to_none=True)
+                total.backward()
+                opt.step()
+                model.mixture.project_()
+                _accumulate(sums, total, parts)
+                nb += 1
+            _log(model, 1, 0, epoch, sums, nb, bar)
+
+
+def _accumulate(sums, total, parts):
+    sums["loss"] = sums.get("loss", 0.0) + total.item()
+    for k, v in parts.items():
+        sums[k] = sums.get(k, 0.0) + v.item()
+
+
+# ---------------------------------------------------------------- Phase 2
+class ClassPartners:
+    """Draws, for each label, a random real sample of the same class."""
+
+    def __init__(self, y, n_classes):
+        order = torch.argsort(y, stable=True)
+        counts = torch.bincount(y, minlength=n_classes)
+        self.order = order
+        self.counts = counts
+        self.starts = torch.cumsum(counts, 0) - counts
+
+    def __call__(self, labels):
+        offs = torch.floor(
+            torch.rand(labels.shape, device=labels.device) * self.counts[labels]
+        ).long()
+        return self.order[self.starts[labels] + offs]
+
+
+def phase2_losses(model, x, y, w, x_partner):
+    """Losses of Phase 2 (Eq. 21-23): decode latents drawn from N(M_y, S_y)."""
+    f = model.mixture.sample(y)
+    x_syn = model.decoder(f)
+    rec = model.reconstruction(x_syn, x_partner)
+    img = F.cross_entropy(model.image_classifier(x), y, reduction="none") + \
+        F.cross_entropy(model.image_classifier(x_syn), y, reduction="none")
+    b = model.weights
+    parts = {"rec": weighted_mean(rec, w), "img": weighted_mean(img, w)}
+    total = b["rec2"] * parts["rec"] + b["img2"] * parts["img"]
+    return total, parts
+
+
+def phase2_parameters(model):
+    """Decoder and C_img only."""
+    return list(model.decoder.parameters()) + list(model.image_classifier.parameters())
+
+
+def run_phase2(model, X, y, w, epochs, batch_size, lr, device, iteration, verbose):
+    opt = torch.optim.Adam(phase2_parameters(model), lr=lr)
+    partners = ClassPartners(y, model.mixture.means.shape[0])
+    n = X.shape[0]
+    with _progress(epochs, f"Phase 2 (iteration {iteration + 1})", verbose) as bar:
+        for epoch in range(epochs):
+            sums, nb = {}, 0
+            for idx in _batches(n, batch_size, y.device):
+                yb = y[idx]
+                xb, xp = X[idx].to(device), X[partners(yb)].to(device)
+                total, parts = phase2_losses(model, xb, yb, w[idx], xp)
+                opt.zero_grad(set_to_none=True)
+                total.backward()
+                opt.step()
+                _accumulate(sums, total, parts)
+                nb += 1
+            _log(model, 2, iteration, epoch, sums, nb, bar)
+
+
+# ---------------------------------------------------------------- Phase 3
+def phase3_losses(model, y):
+    """Losses of Phase 3 (Eq. 24): re-encode decoded Gaussian samples.
+
+    The decoder is frozen (its output is computed without a graph) and the
+    mixture is a fixed target here, so only E and C_ltt receive gradients.
+    """
+    with torch.no_grad():
+        x = model.decoder(model.mixture.sample(y))
+    f_prime = model.encoder(x)
+    gm, _ = model.mixture.loss(f_prime, y, model.alpha, model.lam, detach=True)
+    ltt = F.cross_entropy(model.latent_classifier(f_prime), y)
+    b = model.weights
+    parts = {"gm": gm.mean(), "ltt": ltt}
+    return b["gm3"] * parts["gm"] + b["ltt3"] * parts["ltt"], parts
+
+
+def phase3_parameters(model):
+    """Encoder and C_ltt only."""
+    return list(model.encoder.parameters()) + list(model.latent_classifier.parameters())
+
+
+def run_phase3(model, n_steps, epochs, batch_size, lr, device, iteration, verbose):
+    opt = torch.optim.Adam(phase3_parameters(model), lr=lr)
+    n_classes = model.mixture.means.shape[0]
+    with _progress(epochs, f"Phase 3 (iteration {iteration + 1})", verbose) as bar:
+        for epoch in range(epochs):
+            sums = {}
+            for _ in range(n_steps):
+                # No imbalance weights in Phase 3: labels are drawn uniformly.
+                yb = torch.randint(n_classes, (batch_size,), device=device)
+                total, parts = phase3_losses(model, yb)
+                opt.zero_grad(set_to_none=True)
+                total.backward()
+                opt.step()
+                _accumulate(sums, total, parts)
+            _log(model, 3, iteration, epoch, sums, n_steps, bar)
+
+
+def auto_epochs(value, n_samples, batch_size, target_steps, low, high):
+    """Resolve an ``"auto"`` epoch count: about ``target_steps`` updates."""
+    if value != "auto":
+        return int(value)
+    steps_per_epoch = max(1, math.ceil(n_samples / batch_size))
+    return int(min(max(math.ceil(target_steps / steps_per_epoch), low), high))

@@ -1,0 +1,164 @@
+"""Phase 4: the estimation-of-distribution update (SPEC Eq. 25-28)."""
+
+import types
+
+import pytest
+import torch
+
+from imblearn_meda._evolution import Fitness, eda_update, evolve_class, select_diverse
+from imblearn_meda._hashing import AverageHasher
+
+
+def test_eda_update_identical_sets_returns_their_statistics():
+    g = torch.Generator().manual_seed(0)
+    pop = torch.randn(50, 6, generator=g, dtype=torch.float64) * 3 + 1
+    for gamma in (0.0, 0.3, 0.8, 1.0):
+        mu, var = eda_update(pop, pop.clone(), gamma)
+        torch.testing.assert_close(mu, pop.mean(0))
+        torch.testing.assert_close(var, pop.var(0, unbiased=False))
+
+
+def test_eda_update_gamma_one_ignores_spop_and_zero_uses_only_spop():
+    g = torch.Generator().manual_seed(1)
+    gm2 = torch.randn(40, 3, generator=g, dtype=torch.float64)
+    spop = torch.randn(8, 3, generator=g, dtype=torch.float64) * 10 + 100
+    mu, var = eda_update(gm2, spop, 1.0)
+    torch.testing.assert_close(mu, gm2.mean(0))
+    torch.testing.assert_close(var, gm2.var(0, unbiased=False))
+    mu, var = eda_update(gm2, spop, 0.0)
+    torch.testing.assert_close(mu, spop.mean(0))
+    torch.testing.assert_close(var, spop.var(0, unbiased=False))
+    mu, var = eda_update(gm2, spop, 0.25)
+    torch.testing.assert_close(mu, 0.25 * gm2.mean(0) + 0.75 * spop.mean(0))
+    torch.testing.assert_close(
+        var, 0.25 * gm2.var(0, unbiased=False) + 0.75 * spop.var(0, unbiased=False))
+
+
+def test_select_diverse_takes_the_lowest_similarities():
+    fit = torch.tensor([0.9, 0.1, 0.5, 0.3, 0.95, 0.2, 0.7, 0.8, 0.6, 0.4])
+    assert sorted(select_diverse(fit, 0.3).tolist()) == [1, 3, 5]
+    assert sorted(select_diverse(fit, 0.01).tolist()) == [1, 5]  # at least 2
+    assert len(select_diverse(fit, 1.0)) == 10
+    assert len(select_diverse(fit[:1], 0.5)) == 1  # never more than there are
+
+
+class StubClassifier:
+    """Logits that vote for class ``k`` where ``accept(x)`` holds, else class 0."""
+
+    def __init__(self, k, n_classes, accept):
+        self.k, self.n_classes, self.accept = k, n_classes, accept
+
+    def __call__(self, x):
+        flat = x.flatten(1)
+        logits = torch.zeros(flat.shape[0], self.n_classes)
+        ok = self.accept(flat)
+        logits[ok, self.k] = 1.0
+        logits[~ok, 0 if self.k != 0 else 1] = 1.0
+        return logits
+
+
+def stub_model(k, latent_ok=lambda f: torch.ones(len(f), dtype=torch.bool),
+               image_ok=lambda x: torch.ones(len(x), dtype=torch.bool)):
+    return types.SimpleNamespace(
+        latent_classifier=StubClassifier(k, 3, latent_ok),
+        decoder=lambda f: f.clone(),  # "images" are the latents themselves
+        image_classifier=StubClassifier(k, 3, image_ok),
+    )
+
+
+def first_feature_fitness(x):
+    """Similarity = first coordinate: the most diverse have the lowest x0."""
+    return x.flatten(1)[:, 0]
+
+
+def test_evolve_class_mean_moves_toward_the_diverse_individuals():
+    torch.manual_seed(0)
+    mu, var = torch.zeros(4), torch.ones(4)
+    new_mu, new_var, rows = evolve_class(
+        stub_model(1), 1, mu, var, first_feature_fitness, n_generations=1,
+        population_size=2000, eta=0.1, gamma=0.0, var_bounds=(1e-6, 1e6))
+    # Spop = lowest 10% of x0 of a standard normal: mean about -1.75.
+    assert new_mu[0].item() < -1.5
+    assert new_mu[1:].abs().max().item() < 0.3
+    assert new_var[0].item() < 0.5  # the tail is narrow in x0
+    assert rows[0]["gm1"] == 2000 and rows[0]["gm2"] == 2000
+
+
+def test_evolve_class_mean_moves_toward_the_accepted_individuals():
+    """Quality: with gamma=1 the Gaussian becomes that of what both classifiers accept."""
+    torch.manual_seed(0)
+    model = stub_model(
+        2,
+        latent_ok=lambda f: f[:, 1] > 0,          # C_ltt accepts x1 > 0
+        image_ok=lambda x: x[:, 2] < 0.5,         # C_img accepts x2 < 0.5
+    )
+    mu, var = torch.zeros(3), torch.ones(3)
+    new_mu, new_var, rows = evolve_class(
+        model, 2, mu, var, first_feature_fitness, 1, 4000, 0.2, 1.0, (1e-6, 1e6))
+    assert new_mu[1].item() > 0.6   # half-normal mean 0.80
+    assert new_mu[2].item() < -0.2  # normal truncated at 0.5: mean about -0.51
+    assert abs(new_mu[0].item()) < 0.15
+    assert 1500 < rows[0]["gm1"] < 2500
+    assert rows[0]["gm2"] < rows[0]["gm1"]
+
+
+def test_evolve_class_uses_the_given_fitness():
+    torch.manual_seed(0)
+    calls = []
+
+    def fitness(x):
+        calls.append(x.shape[0])
+        return -x.flatten(1)[:, 3]  # most diverse = largest x3
+
+    new_mu, _, rows = evolve_class(stub_model(0), 0, torch.zeros(4), torch.ones(4),
+                                   fitness, 3, 500, 0.1, 0.0, (1e-6, 1e6))
+    assert calls == [500, 500, 500]
+    assert new_mu[3].item() > 2.0  # moved up three generations in a row
+    assert [r["epoch"] for r in rows] == [0, 1, 2]
+
+
+def test_evolve_class_clamps_variances_to_bounds():
+    torch.manual_seed(0)
+    _, var, _ = evolve_class(stub_model(1), 1, torch.zeros(3), torch.full((3,), 4.0),
+                             first_feature_fitness, 1, 500, 0.5, 0.8, (0.5, 1.5))
+    assert var.min().item() >= 0.5 and var.max().item() <= 1.5
+    assert var.max().item() == 1.5
+
+
+def test_evolve_class_stops_and_keeps_gaussian_when_nothing_is_accepted():
+    torch.manual_seed(0)
+    mu, var = torch.tensor([1.0, 2.0]), torch.tensor([0.5, 0.25])
+    reject_all = lambda f: torch.zeros(len(f), dtype=torch.bool)  # noqa: E731
+    new_mu, new_var, rows = evolve_class(
+        stub_model(1, latent_ok=reject_all), 1, mu, var, first_feature_fitness, 5,
+        100, 0.2, 0.8, (1e-6, 1e6))
+    assert torch.equal(new_mu, mu) and torch.equal(new_var, var)
+    assert len(rows) == 1 and rows[0]["stopped"] == 1 and rows[0]["gm1"] == 0
+    new_mu, new_var, rows = evolve_class(
+        stub_model(1, image_ok=reject_all), 1, mu, var, first_feature_fitness, 5,
+        100, 0.2, 0.8, (1e-6, 1e6))
+    assert torch.equal(new_mu, mu) and torch.equal(new_var, var)
+    assert rows[0]["gm1"] == 100 and rows[0]["gm2"] == 0 and rows[0]["stopped"] == 1
+
+
+@pytest.mark.parametrize("how", ["max", "mean"])
+def test_fitness_aggregates_hash_similarities(how):
+    hasher = AverageHasher((1, 8, 8), torch.device("cpu"))
+    g = torch.Generator().manual_seed(0)
+    real = torch.rand(5, 1, 8, 8, generator=g)
+    fit = Fitness(real, hasher, how)
+    syn = torch.cat([real[:1], torch.rand(3, 1, 8, 8, generator=g)])
+    values = fit(syn)
+    bits_s, bits_r = hasher.hash(syn).float(), hasher.hash(real).float()
+    sims = 1 - torch.cdist(bits_s, bits_r, p=1) / 64
+    expected = sims.max(1).values if how == "max" else sims.mean(1)
+    torch.testing.assert_close(values, expected)
+    if how == "max":
+        assert values[0].item() == 1.0  # a copy of a real image is least diverse
+
+
+def test_fitness_euclidean_for_tabular():
+    real = torch.tensor([[0.0, 0.0], [3.0, 4.0]])
+    fit = Fitness(real, None, "max")
+    values = fit(torch.tensor([[0.0, 0.0], [6.0, 8.0]]))
+    torch.testing.assert_close(values, torch.tensor([1.0, 1.0 / 6.0]))

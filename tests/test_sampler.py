@@ -1,0 +1,491 @@
+"""MEDALUDESampler: the input/output contract and the parameters that steer it."""
+
+import copy
+import random
+import warnings
+
+import numpy as np
+import pytest
+import torch
+from imblearn.pipeline import Pipeline
+from sklearn.exceptions import NotFittedError
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import GridSearchCV, cross_val_score
+
+import imblearn_meda._sampler as sampler_mod
+from imblearn_meda import MEDALUDESampler
+
+from conftest import FAST, changed, snapshot
+
+# A two-epoch model often cannot pass its own filter for the smallest class;
+# the fallback warns. That path has its own test below.
+pytestmark = pytest.mark.filterwarnings(
+    "ignore:Only .* passed both classifiers:UserWarning"
+)
+
+
+def make(**params):
+    return MEDALUDESampler(**(FAST | {"random_state": 0} | params))
+
+
+def check_contract(X, y, X_res, y_res, sampler):
+    """Originals first and unchanged; new samples as sampling_strategy_ asks."""
+    n = len(y)
+    np.testing.assert_array_equal(X_res[:n], X)
+    np.testing.assert_array_equal(y_res[:n], y)
+    classes, counts = np.unique(y, return_counts=True)
+    new_labels, new_counts = np.unique(y_res[n:], return_counts=True)
+    expected = {c: k for c, k in sampler.sampling_strategy_.items() if k > 0}
+    assert dict(zip(new_labels.tolist(), new_counts.tolist())) == expected
+    # New samples come class by class, in sampling_strategy_ order.
+    order = [c for c in sampler.sampling_strategy_ if sampler.sampling_strategy_[c] > 0]
+    runs = [c for i, c in enumerate(y_res[n:]) if i == 0 or c != y_res[n + i - 1]]
+    assert runs == order
+
+
+# ---------------------------------------------------------------- counts
+@pytest.mark.parametrize(
+    "strategy, expected",
+    [
+        ("auto", {1: 30, 2: 48}),
+        ("minority", {2: 48}),
+        ("not majority", {1: 30, 2: 48}),
+        ("all", {0: 0, 1: 30, 2: 48}),
+        ({1: 35, 2: 20}, {1: 5, 2: 8}),
+        (lambda y: {2: 13}, {2: 1}),
+    ],
+    ids=["auto", "minority", "not-majority", "all", "dict", "callable"],
+)
+def test_counts_match_sampling_strategy(digits, strategy, expected):
+    X, y = digits
+    sampler = make(sampling_strategy=strategy)
+    X_res, y_res = sampler.fit_resample(X, y)
+    assert sampler.sampling_strategy_ == expected
+    check_contract(X, y, X_res, y_res, sampler)
+
+
+def test_float_sampling_strategy_on_binary_data(digits):
+    X, y = digits
+    keep = y != 1
+    X, y = X[keep], y[keep]
+    sampler = make(sampling_strategy=0.5)
+    X_res, y_res = sampler.fit_resample(X, y)
+    assert sampler.sampling_strategy_ == {2: 18}
+    check_contract(X, y, X_res, y_res, sampler)
+
+
+def test_new_samples_stay_in_input_range(fitted_digits, digits):
+    X, _ = digits
+    _, X_res, _ = fitted_digits
+    new = X_res[len(X):]
+    assert new.min() >= X.min() and new.max() <= X.max()
+    assert np.isfinite(new).all()
+    # Not copies of the originals: decoded images.
+    assert not any((new[0] == row).all() for row in X)
+
+
+def test_tabular_five_features(tabular):
+    X, y = tabular
+    sampler = make()
+    X_res, y_res = sampler.fit_resample(X, y)
+    assert sampler.image_shape_ is None
+    check_contract(X, y, X_res, y_res, sampler)
+    new = X_res[len(X):]
+    # Per-feature range of the input.
+    assert (new >= X.min(0)).all() and (new <= X.max(0)).all()
+    assert len(np.unique(new, axis=0)) > 1
+
+
+# ---------------------------------------------------------------- dtypes
+@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.float16, np.uint8, bool])
+def test_dtype_family_is_preserved(digits, dtype):
+    X, y = digits
+    if dtype is np.uint8:
+        Xd = np.rint(X * 255 / 16).astype(np.uint8)
+    elif dtype is bool:
+        Xd = X > 8
+    else:
+        Xd = X.astype(dtype)
+    X_res, y_res = make().fit_resample(Xd, y)
+    assert X_res.dtype == Xd.dtype
+    np.testing.assert_array_equal(X_res[: len(Xd)], Xd)
+    new = X_res[len(Xd):]
+    assert len(new) == 78
+    if dtype is np.uint8:
+        assert new.max() <= Xd.max() and new.min() >= Xd.min()
+    if dtype is bool:
+        assert set(np.unique(new).tolist()) <= {False, True}
+
+
+# ---------------------------------------------------------------- shapes
+def test_2d_with_explicit_image_shape(digits):
+    X, y = digits
+    # 64 features read as 4x16 images: not the square the default would pick.
+    sampler = make(image_shape=(4, 16))
+    X_res, y_res = sampler.fit_resample(X, y)
+    assert sampler.image_shape_ == (1, 4, 16)
+    assert X_res.shape == (len(y) + 78, 64)
+    check_contract(X, y, X_res, y_res, sampler)
+
+
+def test_2d_square_is_inferred_as_grey_image(fitted_digits):
+    sampler, X_res, _ = fitted_digits
+    assert sampler.image_shape_ == (1, 8, 8)
+    assert X_res.ndim == 2 and X_res.shape[1] == 64
+
+
+def test_3d_input_gives_3d_output(digits):
+    X, y = digits
+    X3 = X.reshape(-1, 8, 8)
+    sampler = make()
+    X_res, y_res = sampler.fit_resample(X3, y)
+    assert sampler.image_shape_ == (1, 8, 8)
+    assert X_res.shape == (len(y) + 78, 8, 8)
+    check_contract(X3, y, X_res, y_res, sampler)
+    X_new, _ = sampler.sample({2: 3})
+    assert X_new.shape == (3, 8, 8)
+
+
+def test_4d_rgb_input_gives_4d_output():
+    rng = np.random.default_rng(0)
+    y = np.repeat([0, 1], [40, 10])
+    X = rng.random((50, 3, 6, 6)).astype(np.float32)
+    X[y == 1, 0] *= 0.3  # a visible difference between the classes
+    sampler = make()
+    X_res, y_res = sampler.fit_resample(X, y)
+    assert sampler.image_shape_ == (3, 6, 6)
+    assert X_res.shape == (80, 3, 6, 6) and X_res.dtype == np.float32
+    check_contract(X, y, X_res, y_res, sampler)
+
+
+def test_callers_arrays_are_not_modified(digits):
+    X, y = digits
+    X3 = X.reshape(-1, 1, 8, 8).astype(np.float32)
+    X_copy, y_copy = X3.copy(), y.copy()
+    make().fit_resample(X3, y)
+    np.testing.assert_array_equal(X3, X_copy)
+    np.testing.assert_array_equal(y, y_copy)
+    assert X3.flags.writeable
+
+
+# ---------------------------------------------------------------- determinism
+def test_same_random_state_same_output(digits):
+    X, y = digits
+    a = make(random_state=3).fit_resample(X, y)
+    b = make(random_state=3).fit_resample(X, y)
+    c = make(random_state=4).fit_resample(X, y)
+    np.testing.assert_array_equal(a[0], b[0])
+    np.testing.assert_array_equal(a[1], b[1])
+    assert not np.array_equal(a[0], c[0])
+
+
+def test_refit_of_same_object_is_reproducible(digits):
+    X, y = digits
+    sampler = make(random_state=5)
+    first = sampler.fit_resample(X, y)[0]
+    means = sampler.means_.copy()
+    second = sampler.fit_resample(X, y)[0]
+    np.testing.assert_array_equal(first, second)
+    np.testing.assert_array_equal(means, sampler.means_)
+
+
+def test_global_random_states_are_untouched(digits):
+    X, y = digits
+    torch.manual_seed(123)
+    np.random.seed(123)
+    random.seed(123)
+    torch_state = torch.get_rng_state()
+    np_state = np.random.get_state()
+    py_state = random.getstate()
+    sampler = make(random_state=None)  # fresh entropy must not come from numpy
+    sampler.fit_resample(X, y)
+    sampler.sample({1: 2})
+    assert torch.equal(torch.get_rng_state(), torch_state)
+    after = np.random.get_state()
+    assert after[0] == np_state[0] and np.array_equal(after[1], np_state[1])
+    assert after[2:] == np_state[2:]
+    assert random.getstate() == py_state
+
+
+# ---------------------------------------------------------------- attributes
+def test_fitted_attributes(fitted_digits):
+    sampler, _, _ = fitted_digits
+    K, h = 3, FAST["latent_dim"]
+    np.testing.assert_array_equal(sampler.classes_, [0, 1, 2])
+    for name in ("means_", "variances_", "init_means_", "init_variances_"):
+        value = getattr(sampler, name)
+        assert value.shape == (K, h) and value.dtype == np.float64, name
+        assert np.isfinite(value).all(), name
+    lo, hi = np.exp(sampler.log_var_bounds)
+    assert (sampler.variances_ > 0).all()
+    assert (sampler.variances_ >= lo * (1 - 1e-6)).all()
+    assert (sampler.variances_ <= hi * (1 + 1e-6)).all()
+    for name in ("encoder_", "decoder_", "latent_classifier_", "image_classifier_"):
+        net = getattr(sampler, name)
+        assert isinstance(net, torch.nn.Module) and not net.training, name
+    assert sampler.device_ == torch.device("cpu")
+    assert sampler.batch_size_ == FAST["batch_size"]
+    assert sampler.n_features_in_ == 64
+    # (sample() on this shared fixture may have added class 0 since.)
+    assert {1, 2} <= set(sampler.acceptance_)
+    assert all(0.0 <= v <= 1.0 for v in sampler.acceptance_.values())
+    phases = [row["phase"] for row in sampler.history_]
+    assert phases.count(1) == FAST["pretrain_epochs"]
+    assert phases.count(2) == FAST["phase2_epochs"] * FAST["n_iterations"]
+    assert phases.count(3) == FAST["phase3_epochs"] * FAST["n_iterations"]
+    assert phases.count(4) >= 3  # at least one row per class
+    assert phases == sorted(phases)
+    rows4 = [r for r in sampler.history_ if r["phase"] == 4]
+    assert {r["class"] for r in rows4} == {0, 1, 2}
+    assert all(np.isfinite(r["loss"]) for r in sampler.history_ if r["phase"] < 4)
+
+
+# ---------------------------------------------------------------- sample()
+def test_sample_exact_counts_without_refit(fitted_digits):
+    sampler, _, _ = fitted_digits
+    sampler = copy.deepcopy(sampler)
+    nets = {name: snapshot(getattr(sampler, name)) for name in
+            ("encoder_", "decoder_", "latent_classifier_", "image_classifier_")}
+    means, history = sampler.means_.copy(), len(sampler.history_)
+    X_new, y_new = sampler.sample({0: 3, 2: 11, 1: 0})
+    assert X_new.shape == (14, 64)
+    assert y_new.tolist() == [0] * 3 + [2] * 11
+    for name, before in nets.items():
+        assert changed(before, getattr(sampler, name)) == set(), name
+    np.testing.assert_array_equal(means, sampler.means_)
+    assert len(sampler.history_) == history
+
+
+def test_sample_default_seed_repeats_fit_resample_draw(fitted_digits, digits):
+    sampler, X_res, y_res = fitted_digits
+    n = len(digits[1])
+    X_new, y_new = sampler.sample(dict(sampler.sampling_strategy_))
+    np.testing.assert_array_equal(X_new, X_res[n:])
+    np.testing.assert_array_equal(y_new, y_res[n:])
+    a, _ = sampler.sample({1: 5}, random_state=1)
+    b, _ = sampler.sample({1: 5}, random_state=1)
+    c, _ = sampler.sample({1: 5}, random_state=2)
+    np.testing.assert_array_equal(a, b)
+    assert not np.array_equal(a, c)
+
+
+def test_sample_zero_and_empty_counts(fitted_digits):
+    sampler, _, _ = fitted_digits
+    X_new, y_new = sampler.sample({})
+    assert X_new.shape == (0, 64) and y_new.shape == (0,)
+    X_new, y_new = sampler.sample({1: 0})
+    assert X_new.shape == (0, 64)
+
+
+def test_sample_rejects_bad_counts(fitted_digits):
+    sampler, _, _ = fitted_digits
+    with pytest.raises(ValueError, match="not seen in fit"):
+        sampler.sample({7: 3})
+    with pytest.raises(ValueError, match="non-negative integer"):
+        sampler.sample({1: -1})
+    with pytest.raises(ValueError, match="non-negative integer"):
+        sampler.sample({1: 2.5})
+    with pytest.raises(TypeError, match="must be a dict"):
+        sampler.sample([3, 3])
+
+
+def test_sample_before_fit_raises_not_fitted():
+    with pytest.raises(NotFittedError):
+        make().sample({0: 1})
+
+
+def test_refit_resets_acceptance(digits):
+    X, y = digits
+    sampler = make()
+    sampler.fit_resample(X, y)
+    labels = np.array(["a", "b", "c"])
+    sampler.fit_resample(X, labels[y])
+    assert set(sampler.acceptance_) == {"b", "c"}
+
+
+# ---------------------------------------------------------------- pipelines
+def test_pipeline_cross_val_score_and_grid_search(tabular):
+    X, y = tabular
+    pipe = Pipeline([
+        ("sampler", make()),
+        ("clf", LogisticRegression(max_iter=200)),
+    ])
+    scores = cross_val_score(pipe, X, y, cv=2, scoring="balanced_accuracy")
+    assert scores.shape == (2,) and np.isfinite(scores).all()
+    grid = GridSearchCV(pipe, {"sampler__gamma": [0.5, 1.0]}, cv=2,
+                        scoring="balanced_accuracy")
+    grid.fit(X, y)
+    assert grid.best_params_["sampler__gamma"] in (0.5, 1.0)
+    fitted_sampler = grid.best_estimator_.named_steps["sampler"]
+    assert fitted_sampler.gamma == grid.best_params_["sampler__gamma"]
+    assert hasattr(fitted_sampler, "means_")
+
+
+# ---------------------------------------------------------------- verbosity
+def test_verbose_prints_progress(digits, capfd):
+    X, y = digits
+    make(verbose=1).fit_resample(X, y)
+    out, err = capfd.readouterr()
+    text = out + err
+    for phase in ("Phase 1", "Phase 2", "Phase 3"):
+        assert phase in text
+
+
+def test_quiet_by_default(digits, capfd):
+    X, y = digits
+    make(verbose=0).fit_resample(X, y)
+    out, err = capfd.readouterr()
+    assert out == "" and err == ""
+
+
+# ---------------------------------------------------------------- parameters
+def recording_evolve(calls, shift=0.0):
+    real = sampler_mod.evolve_class
+
+    def evolve(model, k, mu, var, fitness, n_generations, population_size, eta,
+               gamma, var_bounds):
+        calls.append(dict(k=k, mu=mu.clone(), var=var.clone(), eta=eta, gamma=gamma,
+                          n_generations=n_generations,
+                          population_size=population_size, var_bounds=var_bounds,
+                          how=fitness.how, n_real=fitness.reference.shape[0]))
+        mu2, var2, rows = real(model, k, mu, var, fitness, n_generations,
+                               population_size, eta, gamma, var_bounds)
+        return mu2 + shift, var2, rows
+
+    return evolve
+
+
+def test_evolution_parameters_flow(digits, monkeypatch):
+    X, y = digits
+    calls = []
+    monkeypatch.setattr(sampler_mod, "evolve_class", recording_evolve(calls))
+    sampler = make(gamma=0.3, eta=0.4, n_generations=2, population_size=50,
+                   fitness_aggregate="mean", n_fitness_real=7,
+                   log_var_bounds=(-4.0, 2.0))
+    sampler.fit(X, y)
+    assert [c["k"] for c in calls] == [0, 1, 2]
+    for c in calls:
+        assert (c["eta"], c["gamma"], c["n_generations"], c["population_size"]) == \
+            (0.4, 0.3, 2, 50)
+        assert c["how"] == "mean" and c["n_real"] == 7
+        np.testing.assert_allclose(c["var_bounds"], np.exp([-4.0, 2.0]))
+
+
+def test_xi_auto_and_explicit(digits):
+    X, y = digits
+    sampler = make(pretrain_epochs=1, n_iterations=0).fit(X, y)
+    # Over-sampled classes 1, 2 (30, 12) against the majority 0 (60).
+    assert sampler.xi_ == pytest.approx((30 + 12) / 2 / 60)
+    sampler = make(pretrain_epochs=1, n_iterations=0, xi=0.25).fit(X, y)
+    assert sampler.xi_ == 0.25
+
+
+@pytest.mark.parametrize("continue_evolution", [True, False])
+def test_continue_evolution(digits, monkeypatch, continue_evolution):
+    X, y = digits
+    calls = []
+    monkeypatch.setattr(sampler_mod, "evolve_class", recording_evolve(calls, 5.0))
+    sampler = make(n_iterations=2, continue_evolution=continue_evolution)
+    sampler.fit(X, y)
+    assert len(calls) == 6
+    init = torch.as_tensor(sampler.init_means_, dtype=torch.float32)
+    for k in range(3):
+        # Phases 2 and 3 do not move the mixture; only Phase 4 does.
+        torch.testing.assert_close(calls[k]["mu"], init[k])
+        second = calls[3 + k]["mu"]
+        if continue_evolution:
+            assert (second - init[k]).min().item() > 4.0  # shifted by Phase 4
+        else:
+            torch.testing.assert_close(second, init[k])
+
+
+def test_mixture_empirical_sets_class_statistics(digits):
+    X, y = digits
+    sampler = make(mixture="empirical", n_iterations=0)
+    sampler.fit(X, y)
+    Xn = torch.as_tensor(((X - X.min()) / (X.max() - X.min())).reshape(-1, 1, 8, 8),
+                         dtype=torch.float32)
+    with torch.no_grad():
+        feats = sampler.encoder_(Xn).double().numpy()
+    lo, hi = np.exp(sampler.log_var_bounds)
+    for k in range(3):
+        np.testing.assert_allclose(sampler.means_[k], feats[y == k].mean(0),
+                                   rtol=1e-4, atol=1e-5)
+        np.testing.assert_allclose(sampler.variances_[k],
+                                   np.clip(feats[y == k].var(0), lo, hi),
+                                   rtol=1e-3, atol=1e-6)
+    np.testing.assert_array_equal(sampler.means_, sampler.init_means_)
+    gm_rows = [r["gm"] for r in sampler.history_ if r["phase"] == 1]
+    assert len(gm_rows) == FAST["pretrain_epochs"]
+
+
+def test_n_generations_zero_switches_phase4_off(digits, monkeypatch):
+    X, y = digits
+
+    def fail(*args, **kwargs):
+        raise AssertionError("Phase 4 ran")
+
+    monkeypatch.setattr(sampler_mod, "evolve_class", fail)
+    sampler = make(n_generations=0)
+    X_res, y_res = sampler.fit_resample(X, y)
+    check_contract(X, y, X_res, y_res, sampler)
+    assert 4 not in {r["phase"] for r in sampler.history_}
+    np.testing.assert_array_equal(sampler.means_, sampler.init_means_)
+    np.testing.assert_array_equal(sampler.variances_, sampler.init_variances_)
+
+
+def test_n_iterations_zero_samples_phase1_mixture(digits):
+    X, y = digits
+    sampler = make(n_iterations=0)
+    X_res, y_res = sampler.fit_resample(X, y)
+    check_contract(X, y, X_res, y_res, sampler)
+    assert {r["phase"] for r in sampler.history_} == {1}
+    np.testing.assert_array_equal(sampler.means_, sampler.init_means_)
+
+
+class RejectAll(torch.nn.Module):
+    """An image classifier that always answers class 0."""
+
+    def __init__(self, n_classes):
+        super().__init__()
+        self.n_classes = n_classes
+
+    def forward(self, x):
+        logits = torch.zeros(x.shape[0], self.n_classes)
+        logits[:, 0] = 10.0
+        logits[:, 2] = torch.linspace(-1, 1, x.shape[0])  # a ranking of rejects
+        return logits
+
+
+def test_filter_fallback_warns_and_keeps_exact_counts(fitted_digits):
+    sampler = copy.deepcopy(fitted_digits[0])
+    sampler.image_classifier_ = RejectAll(3)
+    # (The message shows the label as repr(np.int64(2)) under numpy 2.)
+    with pytest.warns(UserWarning, match=r"Only 0 of 9 samples of class (np\.int64\()?2"):
+        X_new, y_new = sampler.sample({2: 9})
+    assert X_new.shape == (9, 64) and (y_new == 2).all()
+    assert sampler.acceptance_[2] == 0.0
+    # Unfiltered: no warning, same count.
+    sampler.set_params(filter_synthetic=False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        X_new, y_new = sampler.sample({2: 9})
+    assert X_new.shape == (9, 64)
+    assert sampler.acceptance_[2] == 1.0
+
+
+def test_filter_keeps_only_accepted_samples(fitted_digits):
+    """Every returned sample passes both classifiers when enough are accepted."""
+    sampler = copy.deepcopy(fitted_digits[0])
+    sampler.set_params(max_draw_factor=50)
+    k = int(np.argmax([sampler.acceptance_.get(c, 0) for c in sampler.classes_]))
+    label = sampler.classes_[k]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        X_new, _ = sampler.sample({label: 20})
+    Xn = torch.as_tensor((X_new - 0.0) / 16.0, dtype=torch.float32).reshape(-1, 1, 8, 8)
+    with torch.no_grad():
+        pred = sampler.image_classifier_(Xn).argmax(1)
+    # The images went to the 0-16 scale and back (float rounding only): the
+    # image classifier still assigns them to the class.
+    assert (pred == k).float().mean().item() >= 0.95
