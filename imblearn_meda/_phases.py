@@ -118,7 +118,7 @@ def run_phase1(model, X, y, w, epochs, batch_size, lr, variance_lr, device, verb
         for epoch in range(epochs):
             sums, nb = {}, 0
             for idx in _batches(n, batch_size, y.device):
-                xb, yb, wb = X[idx].to(device), y[idx], w[idx]
+                xb, yb, wb = X[idx.to(X.device)].to(device), y[idx], w[idx]
                 total, parts = phase1_losses(model, xb, yb, wb)
                 opt.zero_grad(set_to_none=True)
                 total.backward()
@@ -180,7 +180,8 @@ def run_phase2(model, X, y, w, epochs, batch_size, lr, device, iteration, verbos
             sums, nb = {}, 0
             for idx in _batches(n, batch_size, y.device):
                 yb = y[idx]
-                xb, xp = X[idx].to(device), X[partners(yb)].to(device)
+                xb = X[idx.to(X.device)].to(device)
+                xp = X[partners(yb).to(X.device)].to(device)
                 total, parts = phase2_losses(model, xb, yb, w[idx], xp)
                 opt.zero_grad(set_to_none=True)
                 total.backward()

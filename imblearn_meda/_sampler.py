@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import numbers
+import time
 import warnings
 from collections.abc import Mapping
 
@@ -24,6 +26,22 @@ from ._phases import (
     run_phase2,
     run_phase3,
 )
+
+
+class _PhaseClock:
+    """Wall-clock seconds per phase (CUDA work is waited for at each end)."""
+
+    def __init__(self, device):
+        self.device = device
+        self.seconds = {1: 0.0, 2: 0.0, 3: 0.0, 4: 0.0}
+
+    @contextlib.contextmanager
+    def __call__(self, phase):
+        start = time.perf_counter()
+        yield
+        if self.device.type == "cuda":
+            torch.cuda.synchronize(self.device)
+        self.seconds[phase] += time.perf_counter() - start
 
 
 class MEDALUDESampler(BaseDeepOverSampler):
@@ -200,6 +218,8 @@ class MEDALUDESampler(BaseDeepOverSampler):
     history_ : list of dict
         One row per epoch of Phases 1-3 (``phase``, ``iteration``, ``epoch``
         and the mean losses) and per class and generation of Phase 4.
+    phase_seconds_ : dict
+        Wall-clock seconds spent in each phase (keys 1-4) during fit.
     acceptance_ : dict
         Per class, the fraction of draws both classifiers accepted in the
         last synthesis.
@@ -271,6 +291,9 @@ class MEDALUDESampler(BaseDeepOverSampler):
         "finetune_learning_rate": [None, Interval(numbers.Real, 0, None,
                                                   closed="neither")],
     }
+
+    #: Training sets larger than this stay in host memory during the fit.
+    _max_device_bytes = 2 * 1024**3
 
     def __init__(
         self,
@@ -410,7 +433,10 @@ class MEDALUDESampler(BaseDeepOverSampler):
             weights=weights,
             is_image=self.image_shape_ is not None,
         )
-        X = torch.as_tensor(Xn, device=device)
+        # The training images stay on the device unless they are large (then
+        # each batch is copied over), so big photo sets do not exhaust it.
+        data_device = device if Xn.nbytes <= self._max_device_bytes else "cpu"
+        X = torch.as_tensor(Xn, device=data_device)
         y = torch.as_tensor(y_idx, dtype=torch.long, device=device)
         w = torch.as_tensor(np.where(minority, 1.0, xi), dtype=torch.float32,
                             device=device)[y]
@@ -420,25 +446,32 @@ class MEDALUDESampler(BaseDeepOverSampler):
         epochs3 = auto_epochs(self.phase3_epochs, n, batch_size, 200, 2, 30)
         steps3 = max(1, -(-n // batch_size))
 
+        clock = _PhaseClock(device)
         # Phase 1: pre-training on all real images.
-        run_phase1(model, X, y, w, epochs1, batch_size, self.learning_rate,
-                   self.variance_learning_rate, device, self.verbose)
-        if self.mixture == "empirical":
-            self._set_empirical_mixture(model, X, y, batch_size)
+        with clock(1):
+            run_phase1(model, X, y, w, epochs1, batch_size, self.learning_rate,
+                       self.variance_learning_rate, device, self.verbose)
+            if self.mixture == "empirical":
+                self._set_empirical_mixture(model, X, y, batch_size)
         init_means = model.mixture.means.detach().clone()
         init_vars = model.mixture.variances().detach().clone()
 
-        fitness = self._fitness_per_class(X, y, n_classes, similarity)
+        with clock(4):
+            fitness = self._fitness_per_class(X, y, n_classes, similarity)
         lr_ft = self.finetune_learning_rate or self.learning_rate
         var_bounds = (float(np.exp(bounds[0])), float(np.exp(bounds[1])))
         for t in range(self.n_iterations):
             if t > 0 and not self.continue_evolution:
                 model.mixture.set_(init_means, init_vars)
-            run_phase2(model, X, y, w, epochs2, batch_size, lr_ft, device, t,
-                       self.verbose)
-            run_phase3(model, steps3, epochs3, batch_size, lr_ft,
-                       device, t, self.verbose)
-            self._phase4(model, fitness, t, var_bounds)
+            with clock(2):
+                run_phase2(model, X, y, w, epochs2, batch_size, lr_ft, device, t,
+                           self.verbose)
+            with clock(3):
+                run_phase3(model, steps3, epochs3, batch_size, lr_ft,
+                           device, t, self.verbose)
+            with clock(4):
+                self._phase4(model, fitness, t, var_bounds)
+        self.phase_seconds_ = clock.seconds
 
         self.encoder_ = model.encoder.eval()
         self.decoder_ = model.decoder.eval()
@@ -476,7 +509,7 @@ class MEDALUDESampler(BaseDeepOverSampler):
             if idx.numel() > self.n_fitness_real:
                 idx = idx[torch.randperm(idx.numel(), device=idx.device)
                           [: self.n_fitness_real]]
-            fitness.append(Fitness(X[idx].to(self.device_), hasher,
+            fitness.append(Fitness(X[idx.to(X.device)].to(self.device_), hasher,
                                    self.fitness_aggregate))
         return fitness
 

@@ -489,3 +489,21 @@ def test_filter_keeps_only_accepted_samples(fitted_digits):
     # The images went to the 0-16 scale and back (float rounding only): the
     # image classifier still assigns them to the class.
     assert (pred == k).float().mean().item() >= 0.95
+
+
+def test_large_training_set_kept_in_host_memory_gives_same_output(digits, monkeypatch):
+    """Above ``_max_device_bytes`` the images stay in host memory and each
+    batch is copied to the device; the result must not change."""
+    X, y = digits
+    expected = make(random_state=3).fit_resample(X, y)
+    monkeypatch.setattr(MEDALUDESampler, "_max_device_bytes", 0)
+    got = make(random_state=3).fit_resample(X, y)
+    np.testing.assert_array_equal(got[0], expected[0])
+    np.testing.assert_array_equal(got[1], expected[1])
+
+
+def test_phase_seconds_cover_the_four_phases(fitted_digits):
+    sampler = fitted_digits[0]
+    assert set(sampler.phase_seconds_) == {1, 2, 3, 4}
+    assert all(v >= 0 for v in sampler.phase_seconds_.values())
+    assert sampler.phase_seconds_[1] > 0
