@@ -102,8 +102,7 @@ class BaseDeepOverSampler(BaseOverSampler):
         if len(classes) < 2:
             raise ValueError(
                 f"y holds a single class ({_plain(classes[0])!r}); over-sampling "
-                "needs at "
-                "least two classes."
+                "needs at least two classes."
             )
         small = {
             _plain(c): int(n)

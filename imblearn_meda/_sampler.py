@@ -538,24 +538,32 @@ class MEDALUDESampler(BaseDeepOverSampler):
         mu = torch.as_tensor(self.means_[k], dtype=torch.float32, device=device)
         std = torch.as_tensor(np.sqrt(self.variances_[k]), dtype=torch.float32,
                               device=device)
-        chunk = max(2 * n, 256)
+        # Decode in chunks of at most ~256 MB of images; accepted images go to
+        # host memory as they come, and only the ``n`` best rejects are kept.
+        per_image = 4 * int(np.prod(self.image_shape_ or (self.n_features_in_,)))
+        chunk = max(64, min(max(2 * n, 256), (256 * 1024**2) // per_image))
         accepted, n_acc, n_drawn = [], 0, 0
-        rejects, reject_scores = [], []
+        best_rejects = best_scores = None
         max_draws = self.max_draw_factor * n
         while n_acc < n and n_drawn < max_draws:
             f = mu + std * torch.randn(chunk, mu.shape[0], device=device)
             x = self.decoder_(f)
             n_drawn += chunk
             if not self.filter_synthetic:
-                accepted.append(x)
+                accepted.append(x.cpu())
                 n_acc += chunk
                 continue
             p_img = F.softmax(self.image_classifier_(x), dim=1)
             ok = (self.latent_classifier_(f).argmax(1) == k) & (p_img.argmax(1) == k)
-            accepted.append(x[ok])
+            accepted.append(x[ok].cpu())
             n_acc += int(ok.sum())
-            rejects.append(x[~ok])
-            reject_scores.append(p_img[~ok, k])
+            if best_rejects is None:
+                best_rejects, best_scores = x[~ok].cpu(), p_img[~ok, k].cpu()
+            else:
+                best_rejects = torch.cat([best_rejects, x[~ok].cpu()])
+                best_scores = torch.cat([best_scores, p_img[~ok, k].cpu()])
+            keep = torch.argsort(best_scores, descending=True, stable=True)[:n]
+            best_rejects, best_scores = best_rejects[keep], best_scores[keep]
         self.acceptance_[self.classes_[k]] = min(n_acc, n_drawn) / max(n_drawn, 1)
         out = torch.cat(accepted)[:n]
         if out.shape[0] < n:
@@ -569,7 +577,5 @@ class MEDALUDESampler(BaseDeepOverSampler):
                 UserWarning,
                 stacklevel=4,
             )
-            scores = torch.cat(reject_scores)
-            best = torch.argsort(scores, descending=True, stable=True)[:missing]
-            out = torch.cat([out, torch.cat(rejects)[best]])
-        return out.cpu().numpy()
+            out = torch.cat([out, best_rejects[:missing]])
+        return out.numpy()
