@@ -21,6 +21,7 @@ from ._networks import build_networks
 from ._phases import (
     DEFAULT_LOSS_WEIGHTS,
     MEDAModel,
+    _progress,
     auto_epochs,
     run_phase1,
     run_phase2,
@@ -518,17 +519,23 @@ class MEDALUDESampler(BaseDeepOverSampler):
             return
         means = model.mixture.means.detach().clone()
         variances = model.mixture.variances().detach().clone()
-        for k, fit in enumerate(fitness):
-            mu, var, rows = evolve_class(
-                model, k, means[k], variances[k], fit, self.n_generations,
-                self.population_size, float(self.eta), float(self.gamma), var_bounds,
-            )
-            means[k], variances[k] = mu, var
-            for row in rows:
-                row["iteration"] = iteration
-                row["class"] = self.classes_[k].item() if hasattr(
-                    self.classes_[k], "item") else self.classes_[k]
-            model.history.extend(rows)
+        with _progress(len(fitness), f"Phase 4 (iteration {iteration + 1})",
+                       self.verbose) as bar:
+            for k, fit in enumerate(fitness):
+                mu, var, rows = evolve_class(
+                    model, k, means[k], variances[k], fit, self.n_generations,
+                    self.population_size, float(self.eta), float(self.gamma),
+                    var_bounds,
+                )
+                means[k], variances[k] = mu, var
+                for row in rows:
+                    row["iteration"] = iteration
+                    row["class"] = self.classes_[k].item()
+                model.history.extend(rows)
+                last = rows[-1]
+                bar.set_postfix(cls=row["class"], accepted=last.get("gm2", 0),
+                                fitness=f"{last.get('fitness_mean', float('nan')):.3f}")
+                bar.update(1)
         model.mixture.set_(means, variances)
 
     # ---------------------------------------------------------------- synthesis
