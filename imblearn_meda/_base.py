@@ -57,6 +57,16 @@ class BaseDeepOverSampler(BaseOverSampler):
     #: Fewest samples a class may have to be over-sampled.
     _min_class_samples = 2
 
+    #: Training sets larger than this stay in host memory during the fit
+    #: (each batch is copied to the device); smaller ones live on the device.
+    _max_device_bytes = 2 * 1024**3
+
+    def _data_tensor(self, Xn):
+        """The net-scaled training data as a tensor on the device, or in host
+        memory when it is larger than ``_max_device_bytes``."""
+        small = Xn.nbytes <= self._max_device_bytes
+        return torch.as_tensor(Xn, device=self.device_ if small else "cpu")
+
     # ------------------------------------------------------------------ input
     def _check_X_y(self, X, y, accept_sparse=None):
         input_shape = None

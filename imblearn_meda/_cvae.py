@@ -240,11 +240,12 @@ class CVAESampler(BaseDeepOverSampler):
         params = list(encoder.parameters()) + list(decoder.parameters())
         opt = torch.optim.Adam(params, lr=self.learning_rate)
 
-        X = torch.as_tensor(Xn)
+        X = self._data_tensor(Xn)
         if self.image_shape_ is not None:
             # Guard BCE against values a hair outside [0, 1] from float error.
             X = X.clamp(0.0, 1.0)
-        onehot = F.one_hot(torch.as_tensor(y_idx, dtype=torch.long), n_classes).float()
+        onehot = F.one_hot(torch.as_tensor(y_idx, dtype=torch.long), n_classes)
+        onehot = onehot.float().to(X.device)
         beta = float(self.beta_kl)
         epochs = auto_epochs(self.epochs, n, batch_size, 1500, 10, 100)
         history = []
@@ -254,6 +255,7 @@ class CVAESampler(BaseDeepOverSampler):
             for epoch in range(epochs):
                 sums = torch.zeros(3, device=device)
                 for idx in _batches(n, batch_size, "cpu"):
+                    idx = idx.to(X.device)
                     xb, cb = X[idx].to(device), onehot[idx].to(device)
                     mu, log_var = encoder(xb, cb)
                     z = mu + torch.exp(0.5 * log_var) * torch.randn_like(mu)

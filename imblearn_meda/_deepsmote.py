@@ -228,7 +228,7 @@ class DeepSMOTESampler(BaseDeepOverSampler):
         k = int(torch.randint(counts.numel(), (1,)))
         m = int(counts[k])
         take = torch.randperm(m)[:batch_size]
-        xb = X[order[starts[k] + take]].to(self.device_)
+        xb = X[(order[starts[k] + take]).to(X.device)].to(self.device_)
         z = encoder(xb)
         perm = torch.randperm(take.numel()).to(self.device_)
         return self._mse(decoder(z[perm]), xb)
@@ -244,7 +244,7 @@ class DeepSMOTESampler(BaseDeepOverSampler):
         params = list(encoder.parameters()) + list(decoder.parameters())
         opt = torch.optim.Adam(params, lr=self.learning_rate)
 
-        X = torch.as_tensor(Xn)
+        X = self._data_tensor(Xn)
         y = torch.as_tensor(y_idx, dtype=torch.long)
         class_index = _class_index(y, n_classes)
         weight = float(self.penalty_weight)
@@ -257,7 +257,7 @@ class DeepSMOTESampler(BaseDeepOverSampler):
                 sums = torch.zeros(3, device=device)
                 n_batches = 0
                 for idx in _batches(n, batch_size, "cpu"):
-                    xb = X[idx].to(device)
+                    xb = X[idx.to(X.device)].to(device)
                     rec = self._mse(decoder(encoder(xb)), xb)
                     if weight > 0:
                         pen = self._penalty(encoder, decoder, X, class_index,

@@ -293,9 +293,6 @@ class MEDALUDESampler(BaseDeepOverSampler):
                                                   closed="neither")],
     }
 
-    #: Training sets larger than this stay in host memory during the fit.
-    _max_device_bytes = 2 * 1024**3
-
     def __init__(
         self,
         *,
@@ -434,10 +431,7 @@ class MEDALUDESampler(BaseDeepOverSampler):
             weights=weights,
             is_image=self.image_shape_ is not None,
         )
-        # The training images stay on the device unless they are large (then
-        # each batch is copied over), so big photo sets do not exhaust it.
-        data_device = device if Xn.nbytes <= self._max_device_bytes else "cpu"
-        X = torch.as_tensor(Xn, device=data_device)
+        X = self._data_tensor(Xn)
         y = torch.as_tensor(y_idx, dtype=torch.long, device=device)
         w = torch.as_tensor(np.where(minority, 1.0, xi), dtype=torch.float32,
                             device=device)[y]
