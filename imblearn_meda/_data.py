@@ -169,7 +169,10 @@ def check_cuda_pickle(state, owner):
     fitted_on = state.get("_fitted_device")
     if fitted_on is not None and fitted_on.startswith("cuda"):
         if torch.cuda.is_available():
-            return torch.device(fitted_on)
+            device = torch.device(fitted_on)
+            if device.index is not None and device.index >= torch.cuda.device_count():
+                return torch.device("cuda:0")
+            return device
         warnings.warn(
             f"This {owner} was fitted on {fitted_on}, which this machine does not "
             "have; it was loaded on the CPU and will run there.",
