@@ -529,7 +529,7 @@ class MEDALUDESampler(BaseDeepOverSampler):
                     row["class"] = self.classes_[k].item()
                 model.history.extend(rows)
                 last = rows[-1]
-                bar.set_postfix(cls=row["class"], accepted=last.get("gm2", 0),
+                bar.set_postfix(cls=last["class"], accepted=last.get("gm2", 0),
                                 fitness=f"{last.get('fitness_mean', float('nan')):.3f}")
                 bar.update(1)
         model.mixture.set_(means, variances)
