@@ -70,7 +70,8 @@ Samplers (``--samplers``, comma list)
 ``none`` (no resampling), ``ros``, ``smote``, ``adasyn``, ``borderline``
 (imbalanced-learn, ``random_state=seed``), ``cvae``, ``deepsmote``, ``meda``
 (imblearn_meda), ``meda-nophase4`` (``n_generations=0``: no evolution of the
-latent distribution), ``meda-nolgm`` (``mixture="empirical"``), ``balanced``
+latent distribution), ``meda-nolgm`` (``mixture="empirical"``), ``meda-phase1``
+(``n_iterations=0``: sample the Phase-1 Gaussians, no Phases 2-4), ``balanced``
 (the ceiling: extra REAL images from the unused rest of the training pool, every
 class at the majority count; when the pool runs short the row says so in
 ``note``), and ``module:Class`` for any other imbalanced-learn compatible
@@ -169,11 +170,12 @@ SAMPLERS = {
     "meda": "imblearn_meda:MEDALUDESampler",
     "meda-nophase4": "imblearn_meda:MEDALUDESampler",
     "meda-nolgm": "imblearn_meda:MEDALUDESampler",
+    "meda-phase1": "imblearn_meda:MEDALUDESampler",
     "balanced": None,
 }
 
 #: Samplers that learn a generative model (they get a t-SNE figure).
-GENERATIVE = ("cvae", "deepsmote", "meda", "meda-nophase4", "meda-nolgm")
+GENERATIVE = ("cvae", "deepsmote", "meda", "meda-nophase4", "meda-nolgm", "meda-phase1")
 
 # Quick MEDA_LUDE: the default "auto" epoch counts (about 1500 Phase-1
 # updates; fixed small epoch counts left digits' decoder untrained, with no
@@ -203,6 +205,10 @@ SAMPLER_PARAMS = {
     "meda-nolgm": {
         "full": {"mixture": "empirical"},
         "quick": {**_MEDA_QUICK, "mixture": "empirical"},
+    },
+    "meda-phase1": {
+        "full": {"n_iterations": 0},
+        "quick": {**_MEDA_QUICK, "n_iterations": 0},
     },
     "balanced": {"full": {}, "quick": {}},
 }

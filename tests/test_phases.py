@@ -212,6 +212,23 @@ def test_phase2_loss_puts_no_gradient_on_encoder_latent_classifier_or_mixture():
         id(p) for p in model.image_classifier.parameters()}
 
 
+def test_phase2_reconstruction_partner_counts_only_with_a_rec2_weight():
+    # Default weights: Phase 2's random-partner reconstruction is off, so the
+    # partner images cannot change the loss; with the paper's weight they do.
+    X, y, w = make_data()
+    for rec2, expect_change in ((None, False), (10.0, True)):
+        weights = None if rec2 is None else dict(DEFAULT_LOSS_WEIGHTS, rec2=rec2)
+        model = make_model(weights=weights)
+        totals = []
+        for partner in (X, torch.zeros_like(X)):
+            with torch.random.fork_rng():
+                torch.manual_seed(1)
+                total, parts = phase2_losses(model, X, y, w, partner)
+            totals.append(total.item())
+        assert parts["rec"].item() > 0  # logged either way
+        assert (totals[0] != totals[1]) == expect_change, rec2
+
+
 def test_phase2_partner_is_a_real_sample_of_the_same_class():
     from imblearn_meda._phases import ClassPartners
 

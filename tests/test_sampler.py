@@ -399,9 +399,10 @@ def test_continue_evolution(digits, monkeypatch, continue_evolution):
             torch.testing.assert_close(second, init[k])
 
 
-def test_mixture_empirical_sets_class_statistics(digits):
+@pytest.mark.parametrize("mixture", ["refit", "empirical"])
+def test_mixture_refit_and_empirical_set_class_statistics(digits, mixture):
     X, y = digits
-    sampler = make(mixture="empirical", n_iterations=0)
+    sampler = make(mixture=mixture, n_iterations=0)
     sampler.fit(X, y)
     Xn = torch.as_tensor(((X - X.min()) / (X.max() - X.min())).reshape(-1, 1, 8, 8),
                          dtype=torch.float32)
@@ -415,8 +416,27 @@ def test_mixture_empirical_sets_class_statistics(digits):
                                    np.clip(feats[y == k].var(0), lo, hi),
                                    rtol=1e-3, atol=1e-6)
     np.testing.assert_array_equal(sampler.means_, sampler.init_means_)
-    gm_rows = [r["gm"] for r in sampler.history_ if r["phase"] == 1]
-    assert len(gm_rows) == FAST["pretrain_epochs"]
+    rows = [r for r in sampler.history_ if r["phase"] == 1]
+    assert len(rows) == FAST["pretrain_epochs"]
+    # 'refit' trains with the L-GM term (weight 1) and only re-sets the
+    # Gaussians afterwards; 'empirical' switches the term off.
+    gm_weight = 1.0 if mixture == "refit" else 0.0
+    for r in rows:
+        expected = 10.0 * r["rec"] + gm_weight * r["gm"] + r["ltt"] + r["img"]
+        assert r["loss"] == pytest.approx(expected, rel=1e-4, abs=1e-5)
+
+
+def test_mixture_lgm_keeps_the_learned_gaussians(digits):
+    X, y = digits
+    sampler = make(mixture="lgm", n_iterations=0)
+    sampler.fit(X, y)
+    Xn = torch.as_tensor(((X - X.min()) / (X.max() - X.min())).reshape(-1, 1, 8, 8),
+                         dtype=torch.float32)
+    with torch.no_grad():
+        feats = sampler.encoder_(Xn).double().numpy()
+    for k in range(3):
+        # Two epochs of L-GM training leave the means far from the features'.
+        assert not np.allclose(sampler.means_[k], feats[y == k].mean(0), atol=1e-3)
 
 
 def test_n_generations_zero_switches_phase4_off(digits, monkeypatch):
