@@ -186,10 +186,11 @@ class MEDALUDESampler(BaseDeepOverSampler):
         per-pixel mean squared error is small next to a cross-entropy), 0 for
         Phase 2's, 1 for the rest. Phase 2 reconstructs each decoded draw
         against a random real image of its class; that loss is minimised by
-        the class mean, and measured on reduced Fashion-MNIST it pulled the
-        synthetic images toward one prototype per class (their mean pairwise
-        distance fell from 5.7 to 3.0, macro F1 by 4 points;
-        ``benchmarks/RESULTS.md``). ``{"rec2": 10}`` restores it.
+        the class mean. Measured on reduced Fashion-MNIST, the paper's Phase
+        2 (``rec2=10`` at rate 1e-3) pulled the synthetic images toward one
+        prototype per class: their mean pairwise distance was 3.0 against 5.7
+        with these defaults, and macro F1 4 points lower
+        (``benchmarks/RESULTS.md``). ``{"rec2": 10}`` restores it.
 
     filter_synthetic : bool, default=True
         Keep only the synthetic samples that both classifiers assign to
@@ -217,8 +218,8 @@ class MEDALUDESampler(BaseDeepOverSampler):
     finetune_learning_rate : float or None, default=1e-4
         Adam learning rate of Phases 2 and 3; ``None`` uses
         ``learning_rate``. Phases 2 and 3 fine-tune networks Phase 1 has
-        already trained; at 1e-3 Phase 2 moved the decoder far from the
-        autoencoder Phase 1 left (``benchmarks/RESULTS.md``).
+        already trained, so they get a tenth of its rate. On digits the rate
+        made no measurable difference (``benchmarks/RESULTS.md``).
 
     device : {'auto', 'cpu', 'cuda'} or torch.device, default='auto'
         ``'auto'``: CUDA when available, else CPU.
