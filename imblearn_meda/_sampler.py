@@ -213,7 +213,9 @@ class MEDALUDESampler(BaseDeepOverSampler):
         "relatively low" rate for learned variances; measured here, 1e-4 left
         the variances near their initial value 1 after Phase 1 while the
         class features had variances of 0.1-0.2, so draws from the mixture
-        decoded to noise. With 1e-2 the variances follow the features.
+        decoded to noise. With 1e-2 the variances follow the features (at
+        ``lgm_lambda=0.1``; at the default 0.001 those of small classes still
+        lag, which ``mixture='refit'`` corrects).
 
     finetune_learning_rate : float or None, default=1e-4
         Adam learning rate of Phases 2 and 3; ``None`` uses
