@@ -399,15 +399,20 @@ def test_continue_evolution(digits, monkeypatch, continue_evolution):
             torch.testing.assert_close(second, init[k])
 
 
+def encoded_digits(sampler, X):
+    """The fitted encoder's features of digits ``X`` (scaled as the sampler does)."""
+    Xn = torch.as_tensor(((X - X.min()) / (X.max() - X.min())).reshape(-1, 1, 8, 8),
+                         dtype=torch.float32)
+    with torch.no_grad():
+        return sampler.encoder_(Xn).double().numpy()
+
+
 @pytest.mark.parametrize("mixture", ["refit", "empirical"])
 def test_mixture_refit_and_empirical_set_class_statistics(digits, mixture):
     X, y = digits
     sampler = make(mixture=mixture, n_iterations=0)
     sampler.fit(X, y)
-    Xn = torch.as_tensor(((X - X.min()) / (X.max() - X.min())).reshape(-1, 1, 8, 8),
-                         dtype=torch.float32)
-    with torch.no_grad():
-        feats = sampler.encoder_(Xn).double().numpy()
+    feats = encoded_digits(sampler, X)
     lo, hi = np.exp(sampler.log_var_bounds)
     for k in range(3):
         np.testing.assert_allclose(sampler.means_[k], feats[y == k].mean(0),
@@ -430,10 +435,7 @@ def test_mixture_lgm_keeps_the_learned_gaussians(digits):
     X, y = digits
     sampler = make(mixture="lgm", n_iterations=0)
     sampler.fit(X, y)
-    Xn = torch.as_tensor(((X - X.min()) / (X.max() - X.min())).reshape(-1, 1, 8, 8),
-                         dtype=torch.float32)
-    with torch.no_grad():
-        feats = sampler.encoder_(Xn).double().numpy()
+    feats = encoded_digits(sampler, X)
     for k in range(3):
         # Two epochs of L-GM training leave the means far from the features'.
         assert not np.allclose(sampler.means_[k], feats[y == k].mean(0), atol=1e-3)
