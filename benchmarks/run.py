@@ -71,7 +71,9 @@ Samplers (``--samplers``, comma list)
 (imbalanced-learn, ``random_state=seed``), ``cvae``, ``deepsmote``, ``meda``
 (imblearn_meda), ``meda-nophase4`` (``n_generations=0``: no evolution of the
 latent distribution), ``meda-nolgm`` (``mixture="empirical"``), ``meda-phase1``
-(``n_iterations=0``: sample the Phase-1 Gaussians, no Phases 2-4), ``balanced``
+(``n_iterations=0``: sample the Phase-1 Gaussians, no Phases 2-4),
+``meda-decode`` (``synthesis="decode"``: every new image decoded from a draw
+of the evolved Gaussian, the paper's literal synthesis), ``balanced``
 (the ceiling: extra REAL images from the unused rest of the training pool, every
 class at the majority count; when the pool runs short the row says so in
 ``note``), and ``module:Class`` for any other imbalanced-learn compatible
@@ -82,8 +84,16 @@ Each JSON line holds ``dataset, seed, sampler, accuracy, precision, recall,
 specificity, f1, gmean, auc, fit_seconds, classifier_seconds, device`` (metrics
 in percent, AUC in [0, 1], null when undefined) plus ``profile, quick,
 minority_classes, train_counts, n_train, n_train_resampled, n_val, n_test,
-epochs, best_epoch, sampler_params, data_dir`` and, where there is one,
-``note``.
+epochs, best_epoch, sampler_params, data_dir, classifier_seeds`` and, where
+there is one, ``note``.
+
+Classifier seeds (``--classifier-seeds N``)
+-------------------------------------------
+The CNN's own seed moves a row by several points of macro F1 on the small
+configurations. With ``N > 1`` every row trains ``N`` CNNs on the same
+resampled set (seeds ``seed``, ``seed + 1000``, ...) and reports the mean of
+each metric; ``f1_per_classifier`` keeps the single F1 scores and
+``best_epoch`` / ``classifier_seconds`` are those of all CNNs (list / sum).
 """
 
 from __future__ import annotations
@@ -171,11 +181,13 @@ SAMPLERS = {
     "meda-nophase4": "imblearn_meda:MEDALUDESampler",
     "meda-nolgm": "imblearn_meda:MEDALUDESampler",
     "meda-phase1": "imblearn_meda:MEDALUDESampler",
+    "meda-decode": "imblearn_meda:MEDALUDESampler",
     "balanced": None,
 }
 
 #: Samplers that learn a generative model (they get a t-SNE figure).
-GENERATIVE = ("cvae", "deepsmote", "meda", "meda-nophase4", "meda-nolgm", "meda-phase1")
+GENERATIVE = ("cvae", "deepsmote", "meda", "meda-nophase4", "meda-nolgm", "meda-phase1",
+              "meda-decode")
 
 # Quick MEDA_LUDE: the default "auto" epoch counts (about 1500 Phase-1
 # updates; fixed small epoch counts left digits' decoder untrained, with no
@@ -209,6 +221,10 @@ SAMPLER_PARAMS = {
     "meda-phase1": {
         "full": {"n_iterations": 0},
         "quick": {**_MEDA_QUICK, "n_iterations": 0},
+    },
+    "meda-decode": {
+        "full": {"synthesis": "decode"},
+        "quick": {**_MEDA_QUICK, "synthesis": "decode"},
     },
     "balanced": {"full": {}, "quick": {}},
 }
@@ -548,21 +564,28 @@ def run_one(source, split, seed, name, params, args, device):
         X_syn, y_syn = X_res[n:], y_res[n:]
 
     epochs = classifier_epochs(args, len(y_res))
-    result = train_and_score(
-        X_res, y_res, split.X_val, split.y_val, split.X_test, seed,
-        n_classes=source.n_classes, image_shape=C_H_W, epochs=epochs,
-        batch_size=args.batch_size, scale=float(np.max(split.X_train)), device=device,
-    )
-    scores = imbalanced_scores(
-        split.y_test, result["y_pred"], result["y_score"], labels=np.arange(source.n_classes)
-    )
+    clf_seeds = [int(seed) + 1000 * j for j in range(args.classifier_seeds)]
+    results, per_clf = [], []
+    for clf_seed in clf_seeds:
+        result = train_and_score(
+            X_res, y_res, split.X_val, split.y_val, split.X_test, clf_seed,
+            n_classes=source.n_classes, image_shape=C_H_W, epochs=epochs,
+            batch_size=args.batch_size, scale=float(np.max(split.X_train)), device=device,
+        )
+        results.append(result)
+        per_clf.append(imbalanced_scores(
+            split.y_test, result["y_pred"], result["y_score"],
+            labels=np.arange(source.n_classes),
+        ))
     row = {"dataset": source.name, "seed": int(seed), "sampler": name}
     for key in METRICS:
-        value = _clean(scores[key])
+        values = [_clean(scores[key]) for scores in per_clf]
+        value = None if any(v is None for v in values) else float(np.mean(values))
         row[key] = value if key == "auc" or value is None else 100.0 * value
+    best_epochs = [int(r["best_epoch"]) for r in results]
     row.update(
         fit_seconds=round(fit_seconds, 3),
-        classifier_seconds=round(result["seconds"], 3),
+        classifier_seconds=round(sum(r["seconds"] for r in results), 3),
         device=device,
         profile=args.profile,
         quick=bool(args.quick),
@@ -573,10 +596,15 @@ def run_one(source, split, seed, name, params, args, device):
         n_val=int(len(split.y_val)),
         n_test=int(len(split.y_test)),
         epochs=int(epochs),
-        best_epoch=int(result["best_epoch"]),
+        best_epoch=best_epochs[0] if len(best_epochs) == 1 else best_epochs,
+        classifier_seeds=clf_seeds,
         sampler_params=params if name not in ("none", "balanced") else {},
         data_dir=source.data_dir,
     )
+    if len(per_clf) > 1:
+        row["f1_per_classifier"] = [
+            None if _clean(sc["f1"]) is None else 100.0 * _clean(sc["f1"]) for sc in per_clf
+        ]
     if note:
         row["note"] = note
     return row, sampler, X_syn, y_syn
@@ -796,6 +824,9 @@ def build_parser():
                    help=f"CNN epochs (default: {FULL_EPOCHS}; --quick: {QUICK['epochs']}, "
                         f"raised to reach {QUICK['min_updates']} updates)")
     p.add_argument("--batch-size", type=int, default=128, help="CNN batch size (default: 128)")
+    p.add_argument("--classifier-seeds", type=int, default=1, metavar="N",
+                   help="train N CNNs per row (seeds seed, seed+1000, ...) and report the "
+                        "mean of each metric (default: 1)")
     p.add_argument("--val-per-class", type=int, default=None,
                    help="validation images per class (default: 400; digits 20; "
                         "--quick at most 50)")
@@ -859,6 +890,8 @@ def _run(args):
             raise SystemExit(
                 f"unknown sampler {name!r}; choose from {', '.join(SAMPLERS)} or module:Class"
             )
+    if args.classifier_seeds < 1:
+        raise SystemExit(f"--classifier-seeds must be at least 1, got {args.classifier_seeds}")
     overrides = _parse_overrides(args.sampler_params)
     for name in overrides:
         if name not in args.samplers:

@@ -224,3 +224,26 @@ def test_classifier_is_seeded_and_leaves_global_rng_alone():
     best = max(h["val_accuracy"] for h in a["history"])
     assert a["best_val_accuracy"] == best
     assert a["history"][a["best_epoch"] - 1]["val_accuracy"] == best
+
+
+def test_classifier_seeds_average_several_cnns(tmp_path, digits_run):
+    """--classifier-seeds 2: the row's F1 is the mean of the two CNNs' F1, and
+    the first CNN is the one a single-seed run trains."""
+    out = tmp_path / "rows.jsonl"
+    argv = ["--dataset", "digits", "--samplers", "ros", "--seeds", "0", "--epochs", "2",
+            "--device", "cpu", "--threads", "1", "--classifier-seeds", "2",
+            "--out", str(out)]
+    assert run.main(argv) == 0
+    (row,) = _read(out)
+    assert row["classifier_seeds"] == [0, 1000]
+    assert len(row["f1_per_classifier"]) == 2 and len(row["best_epoch"]) == 2
+    assert row["f1"] == pytest.approx(np.mean(row["f1_per_classifier"]))
+    single = next(r for r in _read(digits_run[1]) if r["seed"] == 0 and r["sampler"] == "ros")
+    assert single["classifier_seeds"] == [0]
+    assert row["f1_per_classifier"][0] == pytest.approx(single["f1"])
+
+
+def test_classifier_seeds_must_be_positive(tmp_path):
+    with pytest.raises(SystemExit, match="classifier-seeds"):
+        run.main(["--dataset", "digits", "--samplers", "ros", "--classifier-seeds", "0",
+                  "--out", str(tmp_path / "r.jsonl")])

@@ -529,3 +529,69 @@ def test_phase_seconds_cover_the_four_phases(fitted_digits):
     assert set(sampler.phase_seconds_) == {1, 2, 3, 4}
     assert all(v >= 0 for v in sampler.phase_seconds_.values())
     assert sampler.phase_seconds_[1] > 0
+
+
+# ---------------------------------------------------------------- synthesis
+def test_anchors_are_real_samples_of_their_class(digits):
+    X, y = digits
+    sampler = make(n_fitness_real=20)
+    sampler.fit(X, y)
+    Xn = (X - X.min()) / (X.max() - X.min())
+    for k, label in enumerate(sampler.classes_):
+        anchors = sampler.anchors_[k].reshape(len(sampler.anchors_[k]), -1)
+        real = Xn[y == label]
+        assert len(anchors) == min(20, len(real))
+        # every anchor is one of the class's own images, none repeated
+        dist = np.abs(anchors[:, None, :] - real[None]).max(-1)
+        assert (dist.min(1) < 1e-6).all()
+        assert len(np.unique(dist.argmin(1))) == len(anchors)
+
+
+def test_residual_synthesis_without_noise_gives_back_the_anchors(fitted_digits, digits):
+    """x = D(code + shift + std * noise) + (anchor - D(code)): with zero
+    variance and no shift from Phase 4 every new sample is an anchor."""
+    X, y = digits
+    sampler = copy.deepcopy(fitted_digits[0])
+    sampler.means_ = sampler.init_means_.copy()
+    sampler.variances_ = np.zeros_like(sampler.variances_)
+    sampler.set_params(filter_synthetic=False)
+    X_new, y_new = sampler.sample({2: 15, 1: 5})
+    for label in (1, 2):
+        new = X_new[y_new == label]
+        real = X[y == label]
+        dist = np.abs(new[:, None, :] - real[None]).max(-1).min(1)
+        assert dist.max() < 1e-3
+
+
+def test_residual_and_decode_synthesis_differ(fitted_digits):
+    sampler = copy.deepcopy(fitted_digits[0])
+    sampler.set_params(filter_synthetic=False)
+    residual, _ = sampler.sample({2: 20}, random_state=1)
+    sampler.set_params(synthesis="decode")
+    decoded, _ = sampler.sample({2: 20}, random_state=1)
+    # Decoded samples do not depend on the anchors; residual ones do.
+    sampler.anchors_ = [a[::-1] + 0.5 for a in sampler.anchors_]
+    decoded_again, _ = sampler.sample({2: 20}, random_state=1)
+    np.testing.assert_array_equal(decoded, decoded_again)
+    sampler.set_params(synthesis="residual")
+    residual_moved, _ = sampler.sample({2: 20}, random_state=1)
+    assert not np.array_equal(residual, decoded)
+    assert not np.array_equal(residual, residual_moved)
+
+
+@pytest.mark.parametrize("synthesis", ["residual", "decode"])
+def test_both_syntheses_keep_the_contract_on_images_and_tables(digits, tabular, synthesis):
+    # Images keep the global pixel range, tables each feature's range.
+    for (X, y), axis in ((digits, None), (tabular, 0)):
+        sampler = make(synthesis=synthesis)
+        X_res, y_res = sampler.fit_resample(X, y)
+        check_contract(X, y, X_res, y_res, sampler)
+        new = X_res[len(X):]
+        assert np.isfinite(new).all()
+        assert (new >= X.min(axis)).all() and (new <= X.max(axis)).all()
+
+
+def test_unknown_synthesis_is_rejected(digits):
+    X, y = digits
+    with pytest.raises(ValueError, match="synthesis"):
+        make(synthesis="paste").fit(X, y)
