@@ -68,7 +68,9 @@ quick numbers are comparable with each other but not with full runs.
 Samplers (``--samplers``, comma list)
 -------------------------------------
 ``none`` (no resampling), ``ros``, ``smote``, ``adasyn``, ``borderline``
-(imbalanced-learn, ``random_state=seed``), ``cvae``, ``deepsmote``, ``meda``
+(imbalanced-learn, ``random_state=seed``), ``cvae``, ``deepsmote``,
+``deepsmote-residual`` (``synthesis="residual"``: DeepSMOTE with MEDA_LUDE's
+default synthesis, a real image plus the decoder's change), ``meda``
 (imblearn_meda), ``meda-nophase4`` (``n_generations=0``: no evolution of the
 latent distribution), ``meda-nolgm`` (``mixture="empirical"``), ``meda-phase1``
 (``n_iterations=0``: sample the Phase-1 Gaussians, no Phases 2-4),
@@ -177,6 +179,7 @@ SAMPLERS = {
     "borderline": "imblearn.over_sampling:BorderlineSMOTE",
     "cvae": "imblearn_meda:CVAESampler",
     "deepsmote": "imblearn_meda:DeepSMOTESampler",
+    "deepsmote-residual": "imblearn_meda:DeepSMOTESampler",
     "meda": "imblearn_meda:MEDALUDESampler",
     "meda-nophase4": "imblearn_meda:MEDALUDESampler",
     "meda-nolgm": "imblearn_meda:MEDALUDESampler",
@@ -186,8 +189,8 @@ SAMPLERS = {
 }
 
 #: Samplers that learn a generative model (they get a t-SNE figure).
-GENERATIVE = ("cvae", "deepsmote", "meda", "meda-nophase4", "meda-nolgm", "meda-phase1",
-              "meda-decode")
+GENERATIVE = ("cvae", "deepsmote", "deepsmote-residual", "meda", "meda-nophase4",
+              "meda-nolgm", "meda-phase1", "meda-decode")
 
 # Quick MEDA_LUDE: the default "auto" epoch counts (about 1500 Phase-1
 # updates; fixed small epoch counts left digits' decoder untrained, with no
@@ -209,6 +212,10 @@ SAMPLER_PARAMS = {
     "borderline": {"full": {}, "quick": {}},
     "cvae": {"full": {}, "quick": {}},
     "deepsmote": {"full": {}, "quick": {}},
+    "deepsmote-residual": {
+        "full": {"synthesis": "residual"},
+        "quick": {"synthesis": "residual"},
+    },
     "meda": {"full": {}, "quick": dict(_MEDA_QUICK)},
     "meda-nophase4": {
         "full": {"n_generations": 0},

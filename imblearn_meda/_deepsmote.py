@@ -70,7 +70,10 @@ class DeepSMOTESampler(BaseDeepOverSampler):
     sample of class ``k`` is made as SMOTE makes one, but between latent
     codes: a random code of class ``k``, one of its ``k_neighbors`` nearest
     codes of the same class picked at random, and a point drawn uniformly on
-    the segment between them, which is then decoded.
+    the segment between them, which is then decoded. With
+    ``synthesis='residual'`` the decoder supplies only the change: the new
+    sample is ``D(z) + (x - D(e))``, where ``x`` is the real sample the
+    interpolation starts from and ``e`` its code.
 
     Images (pixels scaled to ``[0, 1]``) use convolutional networks whose
     decoder ends in a sigmoid; tabular data (standardised per feature) uses
@@ -117,6 +120,17 @@ class DeepSMOTESampler(BaseDeepOverSampler):
     learning_rate : float, default=1e-3
         Adam learning rate.
 
+    synthesis : {'decode', 'residual'}, default='decode'
+        ``'decode'``: decode the interpolated code ``z``, as DeepSMOTE does.
+        ``'residual'``: return ``D(z) + (x - D(e))``, where ``x`` is the real
+        sample the interpolation starts from and ``e = E(x)`` its code: the
+        real image keeps the detail the decoder cannot reproduce and the
+        decoder adds the change from ``e`` to ``z`` (images are clipped to the
+        input range). This is the synthesis :class:`MEDALUDESampler` uses by
+        default; it is not in the DeepSMOTE paper. It keeps the training
+        samples of every class (``anchors_``), so the fitted sampler holds a
+        copy of the training data.
+
     device : {'auto', 'cpu', 'cuda'} or torch.device, default='auto'
         ``'auto'``: CUDA when available, else CPU.
 
@@ -138,6 +152,10 @@ class DeepSMOTESampler(BaseDeepOverSampler):
     latents_ : dict of {class label: ndarray of shape (n_class_samples, latent_dim)}
         Latent codes of the training samples of each class, in the order of
         the samples in ``X``; the new samples interpolate between them.
+    anchors_ : dict of {class label: ndarray} or None
+        With ``synthesis='residual'``: the training samples of each class on
+        the networks' scale, in the order of ``latents_``. ``None`` with
+        ``synthesis='decode'``.
     epochs_ : int
         Number of epochs trained.
     history_ : list of dict
@@ -188,6 +206,7 @@ class DeepSMOTESampler(BaseDeepOverSampler):
         "k_neighbors": [Interval(numbers.Integral, 1, None, closed="left")],
         "penalty_weight": [Interval(numbers.Real, 0, None, closed="left")],
         "learning_rate": [Interval(numbers.Real, 0, None, closed="neither")],
+        "synthesis": [StrOptions({"decode", "residual"})],
     }
 
     def __init__(
@@ -202,6 +221,7 @@ class DeepSMOTESampler(BaseDeepOverSampler):
         penalty_weight=1.0,
         batch_size=128,
         learning_rate=1e-3,
+        synthesis="decode",
         device="auto",
         verbose=0,
     ):
@@ -214,6 +234,7 @@ class DeepSMOTESampler(BaseDeepOverSampler):
         self.penalty_weight = penalty_weight
         self.batch_size = batch_size
         self.learning_rate = learning_rate
+        self.synthesis = synthesis
         self.device = device
         self.verbose = verbose
 
@@ -284,6 +305,12 @@ class DeepSMOTESampler(BaseDeepOverSampler):
         self.epochs_ = epochs
         self.history_ = history
         self.latents_ = self._encode_by_class(X, y, batch_size)
+        self.anchors_ = None
+        if self.synthesis == "residual":
+            self.anchors_ = {
+                _label_key(c): np.ascontiguousarray(Xn[y_idx == k], dtype=np.float32)
+                for k, c in enumerate(self.classes_)
+            }
 
     @torch.no_grad()
     def _encode_by_class(self, X, y, batch_size):
@@ -300,6 +327,12 @@ class DeepSMOTESampler(BaseDeepOverSampler):
     def _generate(self, k, n):
         device = self.device_
         label = self.classes_[k]
+        if self.synthesis == "residual" and getattr(self, "anchors_", None) is None:
+            raise ValueError(
+                "synthesis='residual' needs the training samples kept at fit "
+                "time, and this sampler was fitted with synthesis='decode'. "
+                "Fit it again with synthesis='residual'."
+            )
         Z = torch.as_tensor(self.latents_[_label_key(label)], device=device)
         m = Z.shape[0]
         if m < 2:
@@ -314,7 +347,14 @@ class DeepSMOTESampler(BaseDeepOverSampler):
         gap = torch.rand(n, 1, device=device)
         z = Z[base] + gap * (Z[partner] - Z[base])
         chunk = max(int(getattr(self, "batch_size_", self.batch_size)), 256)
-        return torch.cat([self.decoder_(zb).cpu() for zb in z.split(chunk)]).numpy()
+        if self.synthesis == "decode":
+            return torch.cat([self.decoder_(zb).cpu() for zb in z.split(chunk)]).numpy()
+        X = torch.as_tensor(self.anchors_[_label_key(label)], device=device)
+        parts = []
+        for zb, bb in zip(z.split(chunk), base.split(chunk)):
+            x = self.decoder_(zb) + (X[bb] - self.decoder_(Z[bb]))
+            parts.append((x.clamp(0.0, 1.0) if self.image_shape_ is not None else x).cpu())
+        return torch.cat(parts).numpy()
 
 
 def _label_key(label):

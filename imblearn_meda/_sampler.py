@@ -312,7 +312,7 @@ class MEDALUDESampler(BaseDeepOverSampler):
     >>> X, y = load_digits(return_X_y=True)
     >>> keep = (y != 3) | (np.cumsum(y == 3) <= 20)
     >>> X, y = X[keep], y[keep]
-    >>> sampler = MEDALUDESampler(pretrain_epochs=2, n_iterations=1,
+    >>> sampler = MEDALUDESampler(pretrain_epochs=8, n_iterations=1,
     ...                           phase2_epochs=1, phase3_epochs=1,
     ...                           n_generations=1, population_size=200,
     ...                           random_state=0)

@@ -247,3 +247,24 @@ def test_classifier_seeds_must_be_positive(tmp_path):
     with pytest.raises(SystemExit, match="classifier-seeds"):
         run.main(["--dataset", "digits", "--samplers", "ros", "--classifier-seeds", "0",
                   "--out", str(tmp_path / "r.jsonl")])
+
+
+@pytest.mark.parametrize("quick", [False, True])
+def test_named_ablations_build_their_samplers(quick):
+    from imblearn_meda import DeepSMOTESampler, MEDALUDESampler
+
+    expected = {
+        "deepsmote": (DeepSMOTESampler, {"synthesis": "decode"}),
+        "deepsmote-residual": (DeepSMOTESampler, {"synthesis": "residual"}),
+        "meda": (MEDALUDESampler, {"synthesis": "residual"}),
+        "meda-decode": (MEDALUDESampler, {"synthesis": "decode"}),
+        "meda-phase1": (MEDALUDESampler, {"n_iterations": 0}),
+    }
+    for name, (cls, params) in expected.items():
+        sampler = run.build_sampler(name, 3, run.sampler_params(name, quick), "cpu", 0,
+                                    (1, 8, 8))
+        assert type(sampler) is cls
+        got = sampler.get_params()
+        assert {k: got[k] for k in params} == params
+        assert got["random_state"] == 3 and got["image_shape"] == (1, 8, 8)
+    assert "deepsmote-residual" in run.GENERATIVE

@@ -158,3 +158,66 @@ def test_invalid_parameters(digits, params):
     X, y = digits
     with pytest.raises(ValueError):
         DeepSMOTESampler(**params).fit(X, y)
+
+
+# ------------------------------------------------------------ residual synthesis
+def test_residual_balances_and_keeps_anchors(digits):
+    X, y = digits
+    sampler = DeepSMOTESampler(epochs=2, batch_size=32, synthesis="residual",
+                               random_state=0)
+    X_res, y_res = sampler.fit_resample(X, y)
+    assert np.bincount(y_res).tolist() == [60, 60, 60]
+    np.testing.assert_array_equal(X_res[: len(X)], X)
+    new = X_res[len(X):]
+    assert new.min() >= X.min() and new.max() <= X.max()
+    assert set(sampler.anchors_) == {0, 1, 2}
+    for label, n in COUNTS.items():
+        anchors = sampler.anchors_[label]
+        assert anchors.shape == (n, 1, 8, 8) and anchors.dtype == np.float32
+        back = sampler._scaler.from_net(anchors.reshape(n, -1), np.dtype(np.float64))
+        np.testing.assert_allclose(back, X[y == label], atol=1e-4)
+
+
+def test_residual_of_identical_samples_gives_them_back():
+    # Every interpolation in a class of identical images ends at the code of
+    # that image, so the residual sample is the image itself, while the
+    # decoded sample is the decoder's (blurred) reconstruction.
+    X, y = digits_subset({0: 40, 1: 20})
+    X = X.copy()
+    X[y == 1] = X[y == 1][0]
+    residual = DeepSMOTESampler(epochs=2, synthesis="residual", random_state=0)
+    X_res, y_res = residual.fit_resample(X, y)
+    new = X_res[len(X):]
+    assert (y_res[len(X):] == 1).all() and len(new) == 20
+    np.testing.assert_allclose(new, np.repeat(X[y == 1][:1], 20, axis=0), atol=1e-3)
+    X_dec, _ = DeepSMOTESampler(epochs=2, random_state=0).fit_resample(X, y)
+    assert np.abs(X_dec[len(X):] - X[y == 1][0]).max() > 0.5
+
+
+def test_residual_after_decode_fit_is_a_clear_error(fitted):
+    sampler = pickle.loads(pickle.dumps(fitted[0]))
+    assert sampler.anchors_ is None
+    sampler.set_params(synthesis="residual")
+    with pytest.raises(ValueError, match="Fit it again with synthesis='residual'"):
+        sampler.sample({2: 3})
+
+
+def test_bad_synthesis_is_rejected(digits):
+    X, y = digits
+    with pytest.raises(ValueError, match="synthesis"):
+        DeepSMOTESampler(synthesis="blend").fit(X, y)
+
+
+def test_residual_tabular_and_pickle():
+    X, y = make_classification(
+        n_samples=120, n_features=4, n_informative=3, n_redundant=0,
+        weights=[0.8, 0.2], random_state=0,
+    )
+    sampler = DeepSMOTESampler(epochs=2, synthesis="residual", random_state=0)
+    X_res, _ = sampler.fit_resample(X, y)
+    assert X_res.shape == (2 * np.bincount(y).max(), 4)
+    assert np.isfinite(X_res).all()
+    clone = pickle.loads(pickle.dumps(sampler))
+    a, _ = sampler.sample({1: 5}, random_state=1)
+    b, _ = clone.sample({1: 5}, random_state=1)
+    np.testing.assert_array_equal(a, b)
