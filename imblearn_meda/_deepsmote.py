@@ -349,10 +349,13 @@ class DeepSMOTESampler(BaseDeepOverSampler):
         chunk = max(int(getattr(self, "batch_size_", self.batch_size)), 256)
         if self.synthesis == "decode":
             return torch.cat([self.decoder_(zb).cpu() for zb in z.split(chunk)]).numpy()
+        # What the decoder cannot reproduce of each real sample, x - D(e):
+        # one decode per sample of the class, not one per draw.
         X = torch.as_tensor(self.anchors_[_label_key(label)], device=device)
+        details = X - torch.cat([self.decoder_(zb) for zb in Z.split(chunk)])
         parts = []
         for zb, bb in zip(z.split(chunk), base.split(chunk)):
-            x = self.decoder_(zb) + (X[bb] - self.decoder_(Z[bb]))
+            x = self.decoder_(zb) + details[bb]
             parts.append((x.clamp(0.0, 1.0) if self.image_shape_ is not None else x).cpu())
         return torch.cat(parts).numpy()
 
