@@ -563,6 +563,73 @@ def test_residual_synthesis_without_noise_gives_back_the_anchors(fitted_digits, 
         assert dist.max() < 1e-3
 
 
+def noiseless_residual(fitted, label):
+    """A copy of ``fitted`` whose residual draws are their anchors exactly
+    (zero variance, no shift from Phase 4), and the anchors of ``label`` as
+    rows: a draw's anchor is the nearest row."""
+    sampler = copy.deepcopy(fitted)
+    sampler.means_ = sampler.init_means_.copy()
+    sampler.variances_ = np.zeros_like(sampler.variances_)
+    k = int(np.searchsorted(sampler.classes_, label))
+    return sampler, torch.as_tensor(sampler.anchors_[k]).flatten(1)
+
+
+def test_every_anchor_gives_its_share_even_when_the_filter_is_uneven(
+        fitted_digits, digits):
+    """The filter accepts draws near half of the anchors six times less often
+    than near the others; each anchor still gives n // A or n // A + 1 of
+    the new samples, as random over-sampling copies each real sample."""
+    X, y = digits
+    sampler, anchors = noiseless_residual(fitted_digits[0], 2)
+    hard = anchors.sum(1) < anchors.sum(1).median()
+
+    def uneven(k_, f, x):
+        owner = torch.cdist(x.flatten(1), anchors).argmin(1)
+        ok = torch.rand(x.shape[0]) < torch.where(hard[owner], 0.15, 0.9)
+        return ok, torch.rand(x.shape[0])
+
+    sampler._accept = uneven
+    real = X[y == 2]
+    n_anchors = len(real)
+    n = 4 * n_anchors + 3
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        X_new, _ = sampler.sample({2: n})
+    dist = np.abs(X_new[:, None, :] - real[None]).max(-1)
+    assert dist.min(1).max() < 1e-3
+    share = np.bincount(dist.argmin(1), minlength=n_anchors)
+    assert sorted(np.unique(share)) == [4, 5]
+    assert (share == 5).sum() == 3
+    # Hard anchors were drawn about six times as often as easy ones, so the
+    # share of accepted draws is near 2 / (1 / 0.15 + 1 / 0.9) = 0.26, not
+    # the (0.15 + 0.9) / 2 = 0.53 of drawing every anchor equally often.
+    assert 0.2 < sampler.acceptance_[2] < 0.4
+    # The output is shuffled: its first A samples are not A copies of a few anchors.
+    assert len(np.unique(dist[:n_anchors].argmin(1))) > n_anchors // 2
+
+
+def test_an_anchor_the_filter_never_accepts_leaves_its_share_to_the_others(
+        fitted_digits, digits):
+    X, y = digits
+    sampler, anchors = noiseless_residual(fitted_digits[0], 1)
+
+    def never_the_first(k_, f, x):
+        owner = torch.cdist(x.flatten(1), anchors).argmin(1)
+        return owner != 0, torch.rand(x.shape[0])
+
+    sampler._accept = never_the_first
+    real = X[y == 1]
+    n = 2 * len(real)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # every sample passed: no warning
+        X_new, y_new = sampler.sample({1: n})
+    assert X_new.shape == (n, 64) and (y_new == 1).all()
+    share = np.bincount(np.abs(X_new[:, None, :] - real[None]).max(-1).argmin(1),
+                        minlength=len(real))
+    assert share[0] == 0
+    assert (share[1:] >= 2).all() and share.sum() == n
+
+
 def test_residual_and_decode_synthesis_differ(fitted_digits):
     sampler = copy.deepcopy(fitted_digits[0])
     sampler.set_params(filter_synthetic=False)
