@@ -814,7 +814,11 @@ class _Fallback:
     def add(self, x, ok, score, keep):
         other = torch.ones_like(ok)
         other[keep] = False
-        xs, oks, scores = x[other].cpu(), ok[other].cpu(), score[other].cpu()
+        # Cut to this round's best n on the device; only those go to the host.
+        idx = torch.nonzero(other).flatten()
+        rank = score[idx] + 2 * ok[idx].to(score.dtype)
+        idx = idx[torch.argsort(rank, descending=True, stable=True)[: self.n]]
+        xs, oks, scores = x[idx].cpu(), ok[idx].cpu(), score[idx].cpu()
         if self.x is not None:
             xs = torch.cat([self.x, xs])
             oks, scores = torch.cat([self.ok, oks]), torch.cat([self.score, scores])
