@@ -96,6 +96,12 @@ configurations. With ``N > 1`` every row trains ``N`` CNNs on the same
 resampled set (seeds ``seed``, ``seed + 1000``, ...) and reports the mean of
 each metric; ``f1_per_classifier`` keeps the single F1 scores and
 ``best_epoch`` / ``classifier_seconds`` are those of all CNNs (list / sum).
+``--classifier-seed-offset K`` starts the CNN seeds at ``seed + 1000 * K``, so
+that more CNNs can be added to an earlier run later (``--classifier-seeds 5``
+then ``--classifier-seed-offset 5 --classifier-seeds 5`` into another file
+trains the ten CNNs of ``--classifier-seeds 10``, the resampled set being the
+same on a deterministic machine). ``--resume`` skips a row only when its CNN
+seeds match too.
 """
 
 from __future__ import annotations
@@ -540,6 +546,13 @@ def classifier_epochs(args, n_train):
     return max(QUICK["epochs"], math.ceil(QUICK["min_updates"] / steps))
 
 
+def classifier_seed_list(seed, args):
+    """The CNN seeds of one row: ``seed + 1000 * j`` for ``j`` from
+    ``--classifier-seed-offset`` on, ``--classifier-seeds`` of them."""
+    first = int(getattr(args, "classifier_seed_offset", 0))
+    return [int(seed) + 1000 * (first + j) for j in range(int(args.classifier_seeds))]
+
+
 def run_one(source, split, seed, name, params, args, device):
     """Resample, train, score. Returns ``(row, sampler, X_syn, y_syn)``."""
     C_H_W = source.image_shape
@@ -571,7 +584,7 @@ def run_one(source, split, seed, name, params, args, device):
         X_syn, y_syn = X_res[n:], y_res[n:]
 
     epochs = classifier_epochs(args, len(y_res))
-    clf_seeds = [int(seed) + 1000 * j for j in range(args.classifier_seeds)]
+    clf_seeds = classifier_seed_list(seed, args)
     results, per_clf = [], []
     for clf_seed in clf_seeds:
         result = train_and_score(
@@ -701,15 +714,71 @@ def _mean_std(values, digits):
     return f"{mean:.{digits}f} ± {float(np.std(vals, ddof=1)):.{digits}f}"
 
 
-def render_table(rows):
-    """Markdown tables of mean ± std (sample std, ddof=1) over seeds per sampler.
+def _pool_key(row):
+    return (row.get("dataset"), row.get("profile"), row.get("quick"), row.get("sampler"),
+            row.get("seed"), row.get("epochs"),
+            json.dumps(row.get("sampler_params"), sort_keys=True, default=str))
 
-    One table per (dataset, profile, quick) group, samplers in order of first
-    appearance. Metrics in percent with 2 decimals, AUC with 4, times in
-    seconds with 1. Notes of rows are listed under their table.
+
+def pool_classifier_runs(rows):
+    """Pool the rows that measured one resampled set with different CNNs.
+
+    Rows of the same data set, profile, ``quick``, sampler, seed, epochs and
+    sampler parameters whose ``classifier_seeds`` do not overlap (one run and
+    a later ``--classifier-seed-offset`` run) become one row: each metric is
+    the mean over all their CNNs (the rows' means weighted by their number of
+    CNNs), ``classifier_seeds``, ``f1_per_classifier`` and ``best_epoch`` are
+    joined, ``classifier_seconds`` summed and ``fit_seconds`` averaged (each
+    run fitted the sampler once). Rows whose CNN seeds overlap are left as
+    they are, with a ``note`` saying so. Order: that of first appearance.
     """
     groups = {}
     for row in rows:
+        groups.setdefault(_pool_key(row), []).append(row)
+    pooled = []
+    for group in groups.values():
+        seeds = [list(r.get("classifier_seeds") or []) for r in group]
+        flat = [s for ss in seeds for s in ss]
+        if len(group) == 1 or not all(seeds) or len(set(flat)) != len(flat):
+            if len(group) > 1:
+                group = [dict(r, note="; ".join(filter(None, [
+                    r.get("note"), "measured again with the same CNN seeds; not pooled"])))
+                    for r in group]
+            pooled += group
+            continue
+        weights = np.array([len(ss) for ss in seeds], dtype=float)
+        row = dict(group[0])
+        for key in METRICS:
+            values = [r.get(key) for r in group]
+            row[key] = (None if any(v is None for v in values)
+                        else float(np.average(values, weights=weights)))
+        row["fit_seconds"] = float(np.mean([r.get("fit_seconds") or 0.0 for r in group]))
+        row["classifier_seconds"] = float(sum(r.get("classifier_seconds") or 0.0
+                                              for r in group))
+        row["classifier_seeds"] = flat
+        row["f1_per_classifier"] = [
+            f for r in group for f in r.get("f1_per_classifier", [r.get("f1")])]
+        row["best_epoch"] = [
+            e for r in group for e in (r["best_epoch"] if isinstance(r.get("best_epoch"), list)
+                                       else [r.get("best_epoch")])]
+        notes = [r["note"] for r in group if r.get("note")]
+        if notes:
+            row["note"] = "; ".join(dict.fromkeys(notes))
+        pooled.append(row)
+    return pooled
+
+
+def render_table(rows):
+    """Markdown tables of mean ± std (sample std, ddof=1) over seeds per sampler.
+
+    Rows that add CNNs to an earlier row are pooled first
+    (:func:`pool_classifier_runs`). One table per (dataset, profile, quick)
+    group, samplers in order of first appearance. Metrics in percent with 2
+    decimals, AUC with 4, times in seconds with 1. Notes of rows are listed
+    under their table.
+    """
+    groups = {}
+    for row in pool_classifier_runs(rows):
         key = (row.get("dataset"), row.get("profile"), row.get("quick"))
         groups.setdefault(key, {}).setdefault(row.get("sampler"), []).append(row)
     out = []
@@ -817,13 +886,14 @@ def build_parser():
                    help="JSONL output, one line per row, flushed at once "
                         "(default: benchmark_results.jsonl); overwritten unless --resume")
     p.add_argument("--resume", action="store_true",
-                   help="append to --out and skip (dataset, seed, sampler, profile, quick) "
-                        "rows it already holds")
+                   help="append to --out and skip (dataset, seed, sampler, profile, quick, "
+                        "CNN seeds) rows it already holds")
     p.add_argument("--figures", default=None, metavar="DIR",
                    help="save sample grids, t-SNE maps (generative samplers) and loss "
                         "curves (samplers with history_) as PNG files in DIR")
-    p.add_argument("--table-only", default=None, metavar="FILE.jsonl",
-                   help="only print the Markdown table of an existing JSONL file")
+    p.add_argument("--table-only", default=None, nargs="+", metavar="FILE.jsonl",
+                   help="only print the Markdown table of existing JSONL files (rows that "
+                        "add CNNs to a row of another file are pooled with it)")
     p.add_argument("--sampler-params", default=None, metavar="JSON",
                    help='per-sampler overrides of SAMPLER_PARAMS, e.g. '
                         '\'{"meda": {"n_iterations": 3}}\' (or @file.json)')
@@ -834,6 +904,9 @@ def build_parser():
     p.add_argument("--classifier-seeds", type=int, default=1, metavar="N",
                    help="train N CNNs per row (seeds seed, seed+1000, ...) and report the "
                         "mean of each metric (default: 1)")
+    p.add_argument("--classifier-seed-offset", type=int, default=0, metavar="K",
+                   help="start the CNN seeds at seed+1000*K, to add CNNs to an earlier "
+                        "run (default: 0)")
     p.add_argument("--val-per-class", type=int, default=None,
                    help="validation images per class (default: 400; digits 20; "
                         "--quick at most 50)")
@@ -875,7 +948,7 @@ def main(argv=None):
     """Run the benchmark; returns the exit status (1 when a row failed)."""
     args = build_parser().parse_args(argv)
     if args.table_only:
-        print(render_table(read_jsonl(args.table_only)), end="")
+        print(render_table([r for f in args.table_only for r in read_jsonl(f)]), end="")
         return 0
     if args.threads is None:
         return _run(args)
@@ -899,6 +972,9 @@ def _run(args):
             )
     if args.classifier_seeds < 1:
         raise SystemExit(f"--classifier-seeds must be at least 1, got {args.classifier_seeds}")
+    if args.classifier_seed_offset < 0:
+        raise SystemExit("--classifier-seed-offset must be at least 0, got "
+                         f"{args.classifier_seed_offset}")
     overrides = _parse_overrides(args.sampler_params)
     for name in overrides:
         if name not in args.samplers:
@@ -921,7 +997,7 @@ def _run(args):
         for r in read_jsonl(out):
             rows.append(r)
             done.add((r.get("dataset"), r.get("seed"), r.get("sampler"),
-                      r.get("profile"), r.get("quick")))
+                      r.get("profile"), r.get("quick"), tuple(r.get("classifier_seeds") or ())))
     failures = []
     with open(out, "a" if args.resume else "w", encoding="utf-8") as fh:
         for seed in seeds:
@@ -939,7 +1015,8 @@ def _run(args):
                 except Exception as exc:  # figures never cost a row
                     _log(f"warning: real-image grid failed: {exc!r}")
             for name in args.samplers:
-                key = (source.name, seed, name, args.profile, bool(args.quick))
+                key = (source.name, seed, name, args.profile, bool(args.quick),
+                       tuple(classifier_seed_list(seed, args)))
                 if key in done:
                     _log(f"seed {seed} {name}: already in {out}, skipped")
                     continue

@@ -243,6 +243,62 @@ def test_classifier_seeds_average_several_cnns(tmp_path, digits_run):
     assert row["f1_per_classifier"][0] == pytest.approx(single["f1"])
 
 
+def test_classifier_seed_offset_adds_the_next_cnns(tmp_path):
+    """--classifier-seed-offset 1 trains the CNN that a two-CNN run trains
+    second, on the same resampled set; --resume does not count a row with other
+    CNN seeds as done."""
+    out = tmp_path / "rows.jsonl"
+    base = ["--dataset", "digits", "--samplers", "ros", "--seeds", "0", "--epochs", "2",
+            "--device", "cpu", "--threads", "1", "--out", str(out)]
+    assert run.main(base + ["--classifier-seeds", "2"]) == 0
+    assert run.main(base + ["--classifier-seed-offset", "1", "--resume"]) == 0
+    pair, second = _read(out)
+    assert second["classifier_seeds"] == [1000]
+    assert second["f1"] == pytest.approx(pair["f1_per_classifier"][1])
+    assert run.main(base + ["--classifier-seed-offset", "1", "--resume"]) == 0
+    assert len(_read(out)) == 2
+
+
+def test_table_only_pools_rows_that_add_cnns(tmp_path, capsys):
+    """A row of CNNs 0-1 in one file and a row of CNN 2 in another are one
+    three-CNN row in the table: every metric is the mean over the three CNNs."""
+    base = {"dataset": "d", "profile": "paper", "quick": False, "seed": 0, "sampler": "x",
+            "epochs": 2, "sampler_params": {}, "precision": 50.0, "recall": 50.0,
+            "specificity": 90.0, "gmean": 60.0, "auc": 0.9, "fit_seconds": 1.0}
+    first = dict(base, accuracy=90.0, f1=80.0, f1_per_classifier=[79.0, 81.0],
+                 classifier_seeds=[0, 1000], best_epoch=[1, 2], classifier_seconds=4.0)
+    later = dict(base, accuracy=93.0, f1=83.0, classifier_seeds=[2000], best_epoch=2,
+                 classifier_seconds=2.0, fit_seconds=3.0)
+    (row,) = run.pool_classifier_runs([first, later])
+    assert row["accuracy"] == pytest.approx(91.0) and row["f1"] == pytest.approx(81.0)
+    assert row["f1_per_classifier"] == [79.0, 81.0, 83.0]
+    assert row["classifier_seeds"] == [0, 1000, 2000] and row["best_epoch"] == [1, 2, 2]
+    assert row["classifier_seconds"] == 6.0 and row["fit_seconds"] == 2.0
+    files = [tmp_path / "a.jsonl", tmp_path / "b.jsonl"]
+    for path, r in zip(files, [first, later]):
+        path.write_text(json.dumps(r) + "\n")
+    assert run.main(["--table-only", *map(str, files)]) == 0
+    (line,) = [ln for ln in capsys.readouterr().out.splitlines() if ln.startswith("| `x`")]
+    assert [c.strip() for c in line.strip("|").split("|")][2:4] == ["91.00", "50.00"]
+
+
+def test_rows_measured_again_with_the_same_cnns_are_not_pooled():
+    row = {"dataset": "d", "profile": "paper", "quick": False, "seed": 0, "sampler": "x",
+           "epochs": 2, "sampler_params": {}, "f1": 80.0, "classifier_seeds": [0, 1000]}
+    again = dict(row, f1=81.0, classifier_seeds=[1000, 2000])
+    other_params = dict(row, sampler_params={"k": 1}, classifier_seeds=[2000])
+    pooled = run.pool_classifier_runs([row, again, other_params])
+    assert [r["f1"] for r in pooled] == [80.0, 81.0, 80.0]
+    assert all("same CNN seeds" in r["note"] for r in pooled[:2])
+    assert "note" not in pooled[2]
+
+
+def test_classifier_seed_offset_must_not_be_negative(tmp_path):
+    with pytest.raises(SystemExit, match="classifier-seed-offset"):
+        run.main(["--dataset", "digits", "--samplers", "ros", "--classifier-seed-offset", "-1",
+                  "--out", str(tmp_path / "r.jsonl")])
+
+
 def test_classifier_seeds_must_be_positive(tmp_path):
     with pytest.raises(SystemExit, match="classifier-seeds"):
         run.main(["--dataset", "digits", "--samplers", "ros", "--classifier-seeds", "0",
