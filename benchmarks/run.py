@@ -676,6 +676,69 @@ def save_figures(fig_dir, source, split, seed, name, sampler, X_syn, y_syn):
     return saved
 
 
+def plot_cnn_spread(rows):
+    """Macro F1 of every CNN of every row, one panel per data set and seed.
+
+    Each sampler's CNNs are dots (rows that add CNNs to another are pooled
+    first), the mean is a bar across them: a picture of how far the CNN's own
+    seed moves a row next to the gaps between rows.
+
+    Returns
+    -------
+    fig : matplotlib Figure, or None when no row has an F1.
+    """
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    panels, order = {}, {}
+    for row in pool_classifier_runs(rows):
+        f1s = [f for f in row.get("f1_per_classifier", [row.get("f1")]) if f is not None]
+        if f1s:
+            key = (row.get("dataset"), row.get("profile"), row.get("quick"), row.get("seed"))
+            panels.setdefault(key, []).append((row.get("sampler"), f1s))
+            order.setdefault(row.get("sampler"), len(order))
+    if not panels:
+        return None
+    for entries in panels.values():  # the same sampler order and colour in every panel
+        entries.sort(key=lambda entry: order[entry[0]])
+    colours = plt.rcParams["axes.prop_cycle"].by_key().get("color", ["C0"])
+    fig, axes = plt.subplots(1, len(panels), figsize=(1.2 + 0.9 * max(
+        len(v) for v in panels.values()) * len(panels), 3.6), squeeze=False, sharey=True)
+    by_seed = sorted(panels.items(), key=lambda kv: (
+        str(kv[0][0]), str(kv[0][1]), bool(kv[0][2]),
+        kv[0][3] if isinstance(kv[0][3], int) else 0))
+    for ax, ((dataset, profile, quick, seed), entries) in zip(axes[0], by_seed):
+        for i, (name, f1s) in enumerate(entries):
+            jitter = np.linspace(-0.15, 0.15, len(f1s)) if len(f1s) > 1 else [0.0]
+            ax.scatter(i + np.asarray(jitter), f1s, s=14, alpha=0.8,
+                       color=colours[order[name] % len(colours)])
+            ax.hlines(float(np.mean(f1s)), i - 0.3, i + 0.3, color="black", lw=1.5)
+        ax.set_xticks(range(len(entries)), [name for name, _ in entries], rotation=45,
+                      ha="right")
+        ax.set_title(f"{dataset}, seed {seed}" + (", quick" if quick else ""), fontsize=9)
+        ax.grid(axis="y", alpha=0.3)
+    axes[0][0].set_ylabel("macro F1 of each CNN (%); bar: mean")
+    fig.tight_layout()
+    return fig
+
+
+def save_cnn_spread(fig_dir, rows):
+    """Save :func:`plot_cnn_spread` as ``cnn-f1.png`` in ``fig_dir``."""
+    import matplotlib.pyplot as plt
+
+    fig = plot_cnn_spread(rows)
+    if fig is None:
+        return None
+    fig_dir = Path(fig_dir)
+    fig_dir.mkdir(parents=True, exist_ok=True)
+    path = fig_dir / "cnn-f1.png"
+    fig.savefig(path, dpi=110, bbox_inches="tight")
+    plt.close(fig)
+    return path
+
+
 def save_real_grid(fig_dir, source, split, seed):
     """Grid of the real minority training images, for comparison."""
     import matplotlib
@@ -889,8 +952,9 @@ def build_parser():
                    help="append to --out and skip (dataset, seed, sampler, profile, quick, "
                         "CNN seeds) rows it already holds")
     p.add_argument("--figures", default=None, metavar="DIR",
-                   help="save sample grids, t-SNE maps (generative samplers) and loss "
-                        "curves (samplers with history_) as PNG files in DIR")
+                   help="save sample grids, t-SNE maps (generative samplers), loss "
+                        "curves (samplers with history_) and each CNN's macro F1 per row "
+                        "(cnn-f1.png; also with --table-only) as PNG files in DIR")
     p.add_argument("--table-only", default=None, nargs="+", metavar="FILE.jsonl",
                    help="only print the Markdown table of existing JSONL files (rows that "
                         "add CNNs to a row of another file are pooled with it)")
@@ -948,7 +1012,11 @@ def main(argv=None):
     """Run the benchmark; returns the exit status (1 when a row failed)."""
     args = build_parser().parse_args(argv)
     if args.table_only:
-        print(render_table([r for f in args.table_only for r in read_jsonl(f)]), end="")
+        rows = [r for f in args.table_only for r in read_jsonl(f)]
+        print(render_table(rows), end="")
+        if args.figures:
+            path = save_cnn_spread(args.figures, rows)
+            _log(f"saved {path}" if path else "no F1 in the rows: no figure")
         return 0
     if args.threads is None:
         return _run(args)
@@ -1046,6 +1114,11 @@ def _run(args):
                         _log(f"warning: figures of {name} failed: {exc!r}")
     if rows:
         print(render_table(rows), end="")
+        if args.figures:
+            try:
+                save_cnn_spread(args.figures, rows)
+            except Exception as exc:  # figures never cost a row
+                _log(f"warning: the CNN spread figure failed: {exc!r}")
     if failures:
         _log("failed rows: " + "; ".join(f"seed {s} {n}: {e}" for s, n, e in failures))
         return 1

@@ -190,6 +190,28 @@ def test_custom_sampler_rows_flushed_and_figures(tmp_path, monkeypatch):
     assert "digits-seed0-real-samples.png" in names
     assert "digits-seed0-_bench_test_plugins_Dup-samples.png" in names
     assert "digits-seed0-_bench_test_plugins_Dup-losses.png" in names
+    assert "cnn-f1.png" in names
+
+
+def test_cnn_spread_has_a_panel_per_seed_and_a_dot_per_cnn(tmp_path):
+    from matplotlib.collections import PathCollection
+
+    rows = [{"dataset": "d", "profile": "paper", "quick": False, "seed": seed,
+             "sampler": name, "f1": 80.0, "f1_per_classifier": [79.0, 81.0],
+             "classifier_seeds": [seed, seed + 1000]}
+            for seed in (0, 5) for name in ("ros", "meda")]
+    rows.append(dict(rows[0], f1=84.0, classifier_seeds=[2000], f1_per_classifier=[84.0]))
+    fig = run.plot_cnn_spread(rows)
+    assert [ax.get_title() for ax in fig.axes] == ["d, seed 0", "d, seed 5"]
+    dots = [[len(c.get_offsets()) for c in ax.collections if isinstance(c, PathCollection)]
+            for ax in fig.axes]
+    assert dots == [[3, 2], [2, 2]]  # ros of seed 0 pooled with its third CNN
+    assert [t.get_text() for t in fig.axes[1].get_xticklabels()] == ["ros", "meda"]
+    path = tmp_path / "rows.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    assert run.main(["--table-only", str(path), "--figures", str(tmp_path / "f")]) == 0
+    assert (tmp_path / "f" / "cnn-f1.png").stat().st_size > 0
+    assert run.plot_cnn_spread([{"dataset": "d", "seed": 0, "sampler": "x"}]) is None
 
 
 def test_resume_skips_done_rows(tmp_path):
