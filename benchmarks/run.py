@@ -86,8 +86,9 @@ Each JSON line holds ``dataset, seed, sampler, accuracy, precision, recall,
 specificity, f1, gmean, auc, fit_seconds, classifier_seconds, device`` (metrics
 in percent, AUC in [0, 1], null when undefined) plus ``profile, quick,
 minority_classes, train_counts, n_train, n_train_resampled, n_val, n_test,
-epochs, best_epoch, sampler_params, data_dir, classifier_seeds`` and, where
-there is one, ``note``.
+epochs, best_epoch, sampler_params, data_dir, classifier_seeds, f1_per_class``
+(each class's F1 in percent, mean over the CNNs: the minority classes are in
+``minority_classes``) and, where there is one, ``note``.
 
 Classifier seeds (``--classifier-seeds N``)
 -------------------------------------------
@@ -120,6 +121,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+from sklearn.metrics import f1_score
 
 if __package__ in (None, ""):
     # Run as a script: make the repository root importable, so that
@@ -585,7 +587,7 @@ def run_one(source, split, seed, name, params, args, device):
 
     epochs = classifier_epochs(args, len(y_res))
     clf_seeds = classifier_seed_list(seed, args)
-    results, per_clf = [], []
+    results, per_clf, per_class = [], [], []
     for clf_seed in clf_seeds:
         result = train_and_score(
             X_res, y_res, split.X_val, split.y_val, split.X_test, clf_seed,
@@ -597,6 +599,9 @@ def run_one(source, split, seed, name, params, args, device):
             split.y_test, result["y_pred"], result["y_score"],
             labels=np.arange(source.n_classes),
         ))
+        per_class.append(f1_score(split.y_test, result["y_pred"],
+                                  labels=np.arange(source.n_classes), average=None,
+                                  zero_division=0))
     row = {"dataset": source.name, "seed": int(seed), "sampler": name}
     for key in METRICS:
         values = [_clean(scores[key]) for scores in per_clf]
@@ -618,6 +623,7 @@ def run_one(source, split, seed, name, params, args, device):
         epochs=int(epochs),
         best_epoch=best_epochs[0] if len(best_epochs) == 1 else best_epochs,
         classifier_seeds=clf_seeds,
+        f1_per_class=[round(100.0 * float(v), 4) for v in np.mean(per_class, axis=0)],
         sampler_params=params if name not in ("none", "balanced") else {},
         data_dir=source.data_dir,
     )
@@ -790,8 +796,8 @@ def pool_classifier_runs(rows):
     sampler parameters whose ``classifier_seeds`` do not overlap (one run and
     a later ``--classifier-seed-offset`` run) become one row: each metric is
     the mean over all their CNNs (the rows' means weighted by their number of
-    CNNs), ``classifier_seeds``, ``f1_per_classifier`` and ``best_epoch`` are
-    joined, ``classifier_seconds`` summed and ``fit_seconds`` averaged (each
+    CNNs; ``f1_per_class`` too, where every row has it), ``classifier_seeds``,
+    ``f1_per_classifier`` and ``best_epoch`` are joined, ``classifier_seconds`` summed and ``fit_seconds`` averaged (each
     run fitted the sampler once). Rows whose CNN seeds overlap are left as
     they are, with a ``note`` saying so. Order: that of first appearance.
     """
@@ -815,6 +821,12 @@ def pool_classifier_runs(rows):
             values = [r.get(key) for r in group]
             row[key] = (None if any(v is None for v in values)
                         else float(np.average(values, weights=weights)))
+        per_class = [r.get("f1_per_class") for r in group]
+        if all(per_class) and len({len(pc) for pc in per_class}) == 1:
+            row["f1_per_class"] = [float(v) for v in np.average(per_class, axis=0,
+                                                                  weights=weights)]
+        else:
+            row.pop("f1_per_class", None)
         row["fit_seconds"] = float(np.mean([r.get("fit_seconds") or 0.0 for r in group]))
         row["classifier_seconds"] = float(sum(r.get("classifier_seconds") or 0.0
                                               for r in group))

@@ -260,6 +260,9 @@ def test_classifier_seeds_average_several_cnns(tmp_path, digits_run):
     assert row["classifier_seeds"] == [0, 1000]
     assert len(row["f1_per_classifier"]) == 2 and len(row["best_epoch"]) == 2
     assert row["f1"] == pytest.approx(np.mean(row["f1_per_classifier"]))
+    # macro F1 is the mean of the classes' F1, for each CNN and so for their mean
+    assert len(row["f1_per_class"]) == 10
+    assert row["f1"] == pytest.approx(np.mean(row["f1_per_class"]), abs=1e-3)
     single = next(r for r in _read(digits_run[1]) if r["seed"] == 0 and r["sampler"] == "ros")
     assert single["classifier_seeds"] == [0]
     assert row["f1_per_classifier"][0] == pytest.approx(single["f1"])
@@ -288,14 +291,18 @@ def test_table_only_pools_rows_that_add_cnns(tmp_path, capsys):
             "epochs": 2, "sampler_params": {}, "precision": 50.0, "recall": 50.0,
             "specificity": 90.0, "gmean": 60.0, "auc": 0.9, "fit_seconds": 1.0}
     first = dict(base, accuracy=90.0, f1=80.0, f1_per_classifier=[79.0, 81.0],
-                 classifier_seeds=[0, 1000], best_epoch=[1, 2], classifier_seconds=4.0)
+                 classifier_seeds=[0, 1000], best_epoch=[1, 2], classifier_seconds=4.0,
+                 f1_per_class=[70.0, 90.0])
     later = dict(base, accuracy=93.0, f1=83.0, classifier_seeds=[2000], best_epoch=2,
-                 classifier_seconds=2.0, fit_seconds=3.0)
+                 classifier_seconds=2.0, fit_seconds=3.0, f1_per_class=[73.0, 93.0])
     (row,) = run.pool_classifier_runs([first, later])
     assert row["accuracy"] == pytest.approx(91.0) and row["f1"] == pytest.approx(81.0)
     assert row["f1_per_classifier"] == [79.0, 81.0, 83.0]
     assert row["classifier_seeds"] == [0, 1000, 2000] and row["best_epoch"] == [1, 2, 2]
     assert row["classifier_seconds"] == 6.0 and row["fit_seconds"] == 2.0
+    assert row["f1_per_class"] == pytest.approx([71.0, 91.0])
+    (no_classes,) = run.pool_classifier_runs([first, dict(later, f1_per_class=None)])
+    assert "f1_per_class" not in no_classes
     files = [tmp_path / "a.jsonl", tmp_path / "b.jsonl"]
     for path, r in zip(files, [first, later]):
         path.write_text(json.dumps(r) + "\n")
