@@ -99,10 +99,10 @@ each metric; ``f1_per_classifier`` keeps the single F1 scores and
 ``best_epoch`` / ``classifier_seconds`` are those of all CNNs (list / sum).
 ``--classifier-seed-offset K`` starts the CNN seeds at ``seed + 1000 * K``, so
 that more CNNs can be added to an earlier run later (``--classifier-seeds 5``
-then ``--classifier-seed-offset 5 --classifier-seeds 5`` into another file
-trains the ten CNNs of ``--classifier-seeds 10``, the resampled set being the
-same on a deterministic machine). ``--resume`` skips a row only when its CNN
-seeds match too.
+then ``--classifier-seed-offset 5 --classifier-seeds 5`` trains the ten CNNs
+of ``--classifier-seeds 10``, the resampled set being the same on a
+deterministic machine; the table pools the two rows). ``--resume`` skips a row
+only when its CNN seeds match too.
 """
 
 from __future__ import annotations
@@ -796,10 +796,11 @@ def pool_classifier_runs(rows):
     sampler parameters whose ``classifier_seeds`` do not overlap (one run and
     a later ``--classifier-seed-offset`` run) become one row: each metric is
     the mean over all their CNNs (the rows' means weighted by their number of
-    CNNs; ``f1_per_class`` too, where every row has it), ``classifier_seeds``,
-    ``f1_per_classifier`` and ``best_epoch`` are joined, ``classifier_seconds`` summed and ``fit_seconds`` averaged (each
-    run fitted the sampler once). Rows whose CNN seeds overlap are left as
-    they are, with a ``note`` saying so. Order: that of first appearance.
+    CNNs; ``f1_per_class`` too, where every row has it); ``classifier_seeds``,
+    ``f1_per_classifier`` and ``best_epoch`` are joined, ``classifier_seconds``
+    summed and ``fit_seconds`` averaged (each run fitted the sampler once).
+    Rows whose CNN seeds overlap are left as they are, with a ``note`` saying
+    so. Order: that of first appearance.
     """
     groups = {}
     for row in rows:
