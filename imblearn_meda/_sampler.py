@@ -816,16 +816,19 @@ class _Fallback:
         other[keep] = False
         # Cut to this round's best n on the device; only those go to the host.
         idx = torch.nonzero(other).flatten()
-        rank = score[idx] + 2 * ok[idx].to(score.dtype)
-        idx = idx[torch.argsort(rank, descending=True, stable=True)[: self.n]]
+        idx = idx[self._top(ok[idx], score[idx])]
         xs, oks, scores = x[idx].cpu(), ok[idx].cpu(), score[idx].cpu()
         if self.x is not None:
             xs = torch.cat([self.x, xs])
             oks, scores = torch.cat([self.ok, oks]), torch.cat([self.score, scores])
-        # Accepted draws first, then by the image classifier's probability.
-        best = torch.argsort(scores + 2 * oks.to(scores.dtype), descending=True,
-                             stable=True)[: self.n]
+        best = self._top(oks, scores)
         self.x, self.ok, self.score = xs[best], oks[best], scores[best]
+
+    def _top(self, ok, score):
+        """Indices of the best ``n``: accepted draws first, then by the image
+        classifier's probability (a probability is at most 1)."""
+        rank = score + 2 * ok.to(score.dtype)
+        return torch.argsort(rank, descending=True, stable=True)[: self.n]
 
     def best(self, m):
         """The ``m`` best, and how many of them both classifiers rejected."""
