@@ -68,7 +68,9 @@ quick numbers are comparable with each other but not with full runs.
 Samplers (``--samplers``, comma list)
 -------------------------------------
 ``none`` (no resampling), ``ros``, ``smote``, ``adasyn``, ``borderline``
-(imbalanced-learn, ``random_state=seed``), ``cvae``, ``deepsmote``,
+(imbalanced-learn, ``random_state=seed``), ``ros-augment`` (random
+over-sampling with copies shifted by up to 2 px and, on Fashion-MNIST and
+CIFAR-10, mirrored left-right half of the time), ``cvae``, ``deepsmote``,
 ``deepsmote-residual`` (``synthesis="residual"``: DeepSMOTE with MEDA_LUDE's
 default synthesis, a real image plus the decoder's change), ``meda``
 (imblearn_meda), ``meda-nophase4`` (``n_generations=0``: no evolution of the
@@ -156,6 +158,10 @@ PAPER_COUNTS = {
     "cifar10": (45, 4500),
 }
 
+#: Data sets whose images keep their label when mirrored left-right (the
+#: ``ros-augment`` row mirrors half its copies there).
+FLIP_INVARIANT = ("fashion-mnist", "cifar10")
+
 #: Validation images per class (full runs).
 VAL_PER_CLASS = {"digits": 20, "fashion-mnist": 400, "mnist": 400, "cifar10": 400}
 
@@ -185,6 +191,7 @@ SAMPLERS = {
     "smote": "imblearn.over_sampling:SMOTE",
     "adasyn": "imblearn.over_sampling:ADASYN",
     "borderline": "imblearn.over_sampling:BorderlineSMOTE",
+    "ros-augment": "imblearn_meda:AugmentedOverSampler",
     "cvae": "imblearn_meda:CVAESampler",
     "deepsmote": "imblearn_meda:DeepSMOTESampler",
     "deepsmote-residual": "imblearn_meda:DeepSMOTESampler",
@@ -218,6 +225,9 @@ SAMPLER_PARAMS = {
     "smote": {"full": {}, "quick": {}},
     "adasyn": {"full": {}, "quick": {}},
     "borderline": {"full": {}, "quick": {}},
+    # Shifts of up to 2 px; mirrors only where a mirrored image keeps its
+    # label (clothes and CIFAR objects, not digits): see FLIP_INVARIANT.
+    "ros-augment": {"full": {"max_shift": 2}, "quick": {"max_shift": 2}},
     "cvae": {"full": {}, "quick": {}},
     "deepsmote": {"full": {}, "quick": {}},
     "deepsmote-residual": {
@@ -449,9 +459,11 @@ def import_object(spec):
     return obj
 
 
-def sampler_params(name, quick, overrides=None):
+def sampler_params(name, quick, overrides=None, dataset=None):
     """Constructor parameters of sampler ``name`` for this run."""
     params = dict(SAMPLER_PARAMS.get(name, {}).get("quick" if quick else "full", {}))
+    if name == "ros-augment":
+        params["flip"] = dataset in FLIP_INVARIANT
     params.update((overrides or {}).get(name, {}))
     return params
 
@@ -1101,7 +1113,7 @@ def _run(args):
                 if key in done:
                     _log(f"seed {seed} {name}: already in {out}, skipped")
                     continue
-                params = sampler_params(name, args.quick, overrides)
+                params = sampler_params(name, args.quick, overrides, args.dataset)
                 try:
                     row, sampler, X_syn, y_syn = run_one(
                         source, split, seed, name, params, args, device)

@@ -6,9 +6,12 @@ The samplers follow imbalanced-learn's over-sampler API, so they drop into an
 - :class:`MEDALUDESampler`: the MEDA_LUDE method (L-GM autoencoder, four
   phases, evolution of each class's latent Gaussian);
 - :class:`CVAESampler`: conditional-VAE over-sampler (baseline);
-- :class:`DeepSMOTESampler`: SMOTE in an autoencoder's latent space (baseline).
+- :class:`DeepSMOTESampler`: SMOTE in an autoencoder's latent space (baseline);
+- :class:`AugmentedOverSampler`: random over-sampling of shifted (and
+  mirrored) copies (baseline).
 """
 
+from ._augment import AugmentedOverSampler
 from ._cvae import CVAESampler
 from ._deepsmote import DeepSMOTESampler
 from ._sampler import MEDALUDESampler
@@ -17,6 +20,7 @@ from ._show_versions import show_versions
 __version__ = "0.1.0"
 
 __all__ = [
+    "AugmentedOverSampler",
     "CVAESampler",
     "DeepSMOTESampler",
     "MEDALUDESampler",

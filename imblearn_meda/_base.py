@@ -43,31 +43,14 @@ def _plain(label):
     return label.item() if hasattr(label, "item") else label
 
 
-class BaseDeepOverSampler(BaseOverSampler):
-    """Common machinery of the deep over-samplers (not for direct use)."""
+class ImageInputMixin:
+    """Input checks of an over-sampler of images.
 
-    _parameter_constraints: dict = {
-        **BaseOverSampler._parameter_constraints,
-        "image_shape": [None, StrOptions({"auto"}), tuple, list],
-        "batch_size": [Interval(numbers.Integral, 1, None, closed="left")],
-        "device": [StrOptions({"auto", "cpu", "cuda"}), str, torch.device],
-        "verbose": ["verbose"],
-    }
+    ``X`` may be 2-D ``(n_samples, n_features)``, as a pipeline passes it, or
+    ``(n, H, W)`` / ``(n, C, H, W)`` image arrays, which come back in the
+    same shape. Sets ``image_shape_`` from the ``image_shape`` parameter.
+    """
 
-    #: Fewest samples a class may have to be over-sampled.
-    _min_class_samples = 2
-
-    #: Training sets larger than this stay in host memory during the fit
-    #: (each batch is copied to the device); smaller ones live on the device.
-    _max_device_bytes = 2 * 1024**3
-
-    def _data_tensor(self, Xn):
-        """The net-scaled training data as a tensor on the device, or in host
-        memory when it is larger than ``_max_device_bytes``."""
-        small = Xn.nbytes <= self._max_device_bytes
-        return torch.as_tensor(Xn, device=self.device_ if small else "cpu")
-
-    # ------------------------------------------------------------------ input
     def _check_X_y(self, X, y, accept_sparse=None):
         input_shape = None
         if not hasattr(X, "iloc") and not hasattr(X, "toarray") and not hasattr(
@@ -107,6 +90,43 @@ class BaseDeepOverSampler(BaseOverSampler):
         )
         return X, y, binarize_y
 
+    def _to_output(self, X):
+        """Give samples back in the input's shape (flat, (n,H,W) or (n,C,H,W))."""
+        if self._input_shape is not None:
+            return X.reshape((X.shape[0], *self._input_shape))
+        return X
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = False
+        tags.input_tags.allow_nan = False
+        return tags
+
+
+class BaseDeepOverSampler(ImageInputMixin, BaseOverSampler):
+    """Common machinery of the deep over-samplers (not for direct use)."""
+
+    _parameter_constraints: dict = {
+        **BaseOverSampler._parameter_constraints,
+        "image_shape": [None, StrOptions({"auto"}), tuple, list],
+        "batch_size": [Interval(numbers.Integral, 1, None, closed="left")],
+        "device": [StrOptions({"auto", "cpu", "cuda"}), str, torch.device],
+        "verbose": ["verbose"],
+    }
+
+    #: Fewest samples a class may have to be over-sampled.
+    _min_class_samples = 2
+
+    #: Training sets larger than this stay in host memory during the fit
+    #: (each batch is copied to the device); smaller ones live on the device.
+    _max_device_bytes = 2 * 1024**3
+
+    def _data_tensor(self, Xn):
+        """The net-scaled training data as a tensor on the device, or in host
+        memory when it is larger than ``_max_device_bytes``."""
+        small = Xn.nbytes <= self._max_device_bytes
+        return torch.as_tensor(Xn, device=self.device_ if small else "cpu")
+
     def _check_classes(self, y):
         classes, counts = np.unique(y, return_counts=True)
         if len(classes) < 2:
@@ -126,12 +146,6 @@ class BaseDeepOverSampler(BaseOverSampler):
                 f"{small}. Remove them, or leave them out of sampling_strategy."
             )
         return classes
-
-    def _to_output(self, X):
-        """Give samples back in the input's shape (flat, (n,H,W) or (n,C,H,W))."""
-        if self._input_shape is not None:
-            return X.reshape((X.shape[0], *self._input_shape))
-        return X
 
     # ------------------------------------------------------------------ fit
     def fit(self, X, y, **params):
@@ -340,9 +354,3 @@ class BaseDeepOverSampler(BaseOverSampler):
                     state[name] = value.to(device)
             state["device_"] = device
         super().__setstate__(state)
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.sparse = False
-        tags.input_tags.allow_nan = False
-        return tags
