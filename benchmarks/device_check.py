@@ -46,7 +46,7 @@ def _hash_agreement(X, device):
     import imagehash
     from PIL import Image
 
-    from imblearn_meda._hashing import AverageHasher
+    from imblearn_meda.meda._similarity import AverageHasher
 
     hasher = AverageHasher(X.shape[1:], device)
     bits = hasher.hash(torch.as_tensor(X / 255.0, device=device)).cpu().numpy()

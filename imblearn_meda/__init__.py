@@ -9,15 +9,23 @@ The samplers follow imbalanced-learn's over-sampler API, so they drop into an
 - :class:`DeepSMOTESampler`: SMOTE in an autoencoder's latent space (baseline);
 - :class:`AugmentedOverSampler`: random over-sampling of shifted (and
   mirrored) copies (baseline).
+
+The samplers are imported on first use, so that ``imblearn_meda.datasets``
+and ``imblearn_meda.metrics`` load without torch.
 """
 
-from ._augment import AugmentedOverSampler
-from ._cvae import CVAESampler
-from ._deepsmote import DeepSMOTESampler
-from ._sampler import MEDALUDESampler
-from ._show_versions import show_versions
+import importlib
 
-__version__ = "0.1.0"
+__version__ = "0.2.0.dev0"
+
+#: Public name -> module that defines it (imported on first access).
+_LAZY = {
+    "MEDALUDESampler": ".meda",
+    "AugmentedOverSampler": ".baselines",
+    "CVAESampler": ".baselines",
+    "DeepSMOTESampler": ".baselines",
+    "show_versions": "._show_versions",
+}
 
 __all__ = [
     "AugmentedOverSampler",
@@ -27,3 +35,15 @@ __all__ = [
     "show_versions",
     "__version__",
 ]
+
+
+def __getattr__(name):
+    if name in _LAZY:
+        value = getattr(importlib.import_module(_LAZY[name], __name__), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_LAZY))

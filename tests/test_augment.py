@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from imblearn_meda import AugmentedOverSampler
-from imblearn_meda._augment import shift_and_flip
+from imblearn_meda.baselines._augment import shift_and_flip
 
 from conftest import digits_subset
 

@@ -431,20 +431,24 @@ def test_paper_protocol_end_to_end():
     assert np.bincount(y[val]).tolist() == [4] * 10
 
 
-def test_modules_do_not_import_torch():
+@pytest.mark.parametrize("module", ["imblearn_meda.datasets", "imblearn_meda.metrics",
+                                    "imblearn_meda"])
+def test_light_imports_do_not_import_torch(module):
     import subprocess
 
-    # Fresh interpreter; the package __init__ may import torch itself, so the
-    # two modules are loaded from their files.
-    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    code = (
-        "import sys, importlib.util\n"
-        "for name in ('datasets', 'metrics'):\n"
-        f"    path = {root!r} + '/imblearn_meda/' + name + '.py'\n"
-        "    spec = importlib.util.spec_from_file_location(name, path)\n"
-        "    spec.loader.exec_module(importlib.util.module_from_spec(spec))\n"
-        "print('torch' in sys.modules)\n"
-    )
+    # A fresh interpreter, importing through the package as a user does.
+    code = f"import sys, {module}\nprint('torch' in sys.modules)\n"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True,
-                         text=True, check=True)
+                         text=True, check=True,
+                         cwd=os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     assert out.stdout.strip() == "False"
+
+
+def test_a_sampler_import_does_import_torch():
+    import subprocess
+
+    code = "import sys\nfrom imblearn_meda import MEDALUDESampler\nprint('torch' in sys.modules)\n"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True,
+                         text=True, check=True,
+                         cwd=os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    assert out.stdout.strip() == "True"

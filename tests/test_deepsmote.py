@@ -8,7 +8,7 @@ import torch
 from sklearn.datasets import load_digits, make_classification
 
 from imblearn_meda import DeepSMOTESampler
-from imblearn_meda._deepsmote import nearest_neighbours
+from imblearn_meda.baselines._deepsmote import nearest_neighbours
 
 COUNTS = {0: 60, 1: 20, 2: 6}
 

@@ -5,8 +5,8 @@ import types
 import pytest
 import torch
 
-from imblearn_meda._evolution import Fitness, eda_update, evolve_class, select_diverse
-from imblearn_meda._hashing import AverageHasher
+from imblearn_meda.meda._evolution import Fitness, eda_update, evolve_class, select_diverse
+from imblearn_meda.meda._similarity import AverageHasher
 
 
 def test_eda_update_identical_sets_returns_their_statistics():

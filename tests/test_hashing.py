@@ -9,7 +9,7 @@ import torch
 from PIL import Image
 from sklearn.datasets import load_digits
 
-from imblearn_meda._hashing import AverageHasher, hash_similarity, resize_matrix
+from imblearn_meda.meda._similarity import AverageHasher, hash_similarity, resize_matrix
 
 FASHION_DIR = "/usr/share/datasets/fashion-mnist"
 

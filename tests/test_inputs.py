@@ -11,8 +11,8 @@ import torch
 from sklearn.exceptions import NotFittedError
 from sklearn.utils.validation import check_is_fitted
 
-import imblearn_meda._base as base_mod
-import imblearn_meda._sampler as sampler_mod
+import imblearn_meda.base as base_mod
+import imblearn_meda.meda._sampler as sampler_mod
 from imblearn_meda import MEDALUDESampler
 
 from conftest import FAST, tabular_data

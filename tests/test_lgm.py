@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import torch
 
-from imblearn_meda._lgm import GaussianMixture, lgm_terms, mahalanobis_half
+from imblearn_meda.meda._lgm import GaussianMixture, lgm_terms, mahalanobis_half
 
 
 def reference_lgm(F, y, M, S, alpha, lam):

@@ -11,7 +11,7 @@ import pytest
 import torch
 
 from imblearn_meda import MEDALUDESampler
-from imblearn_meda._base import PICKLE_FORMAT
+from imblearn_meda.base import PICKLE_FORMAT
 
 from conftest import FAST
 
@@ -66,7 +66,7 @@ def test_wrong_pickle_format_is_a_clear_error(fitted_digits, fmt):
 
 def test_pickle_from_another_version_fails_clearly(fitted_digits, monkeypatch, tmp_path):
     """A file written by a version with another pickle format: clear ValueError."""
-    import imblearn_meda._base as base_mod
+    import imblearn_meda.base as base_mod
 
     sampler, _, _ = fitted_digits
     path = tmp_path / "old.joblib"

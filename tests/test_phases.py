@@ -11,12 +11,10 @@ Algorithm 1 (SPEC, Phase sections):
 import pytest
 import torch
 
-from imblearn_meda._lgm import GaussianMixture
-from imblearn_meda._networks import build_networks
-from imblearn_meda._phases import (
+from imblearn_meda.meda._lgm import GaussianMixture
+from imblearn_meda.meda._phases import (
     DEFAULT_LOSS_WEIGHTS,
     MEDAModel,
-    auto_epochs,
     phase1_losses,
     phase1_parameters,
     phase2_losses,
@@ -28,6 +26,7 @@ from imblearn_meda._phases import (
     run_phase3,
     weighted_mean,
 )
+from imblearn_meda.nn import auto_epochs, build_networks
 
 from conftest import changed, snapshot
 
@@ -230,7 +229,7 @@ def test_phase2_reconstruction_partner_counts_only_with_a_rec2_weight():
 
 
 def test_phase2_partner_is_a_real_sample_of_the_same_class():
-    from imblearn_meda._phases import ClassPartners
+    from imblearn_meda.meda._phases import ClassPartners
 
     y = torch.tensor([2, 0, 1, 2, 0, 2, 1])
     partners = ClassPartners(y, 3)

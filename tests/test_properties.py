@@ -9,8 +9,8 @@ import torch
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from imblearn_meda._evolution import eda_update
-from imblearn_meda._lgm import GaussianMixture, lgm_terms
+from imblearn_meda.meda._evolution import eda_update
+from imblearn_meda.meda._lgm import GaussianMixture, lgm_terms
 
 from test_lgm import reference_lgm
 

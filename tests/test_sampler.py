@@ -12,7 +12,7 @@ from sklearn.exceptions import NotFittedError
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GridSearchCV, cross_val_score
 
-import imblearn_meda._sampler as sampler_mod
+import imblearn_meda.meda._evolution as sampler_mod
 from imblearn_meda import MEDALUDESampler
 
 from conftest import FAST, changed, snapshot

@@ -16,9 +16,17 @@ import torch.nn.functional as F
 from sklearn.utils._param_validation import Interval, StrOptions
 from torch import nn
 
-from ._base import BaseDeepOverSampler
-from ._networks import ConvDecoder, ConvEncoder, _mlp
-from ._phases import _batches, _progress, auto_epochs
+from ..base import BaseDeepOverSampler
+from ..nn import (
+    ConvDecoder,
+    ConvEncoder,
+    History,
+    auto_epochs,
+    mlp,
+    shuffled_batches,
+    train_epochs,
+)
+from ..utils._docstring import shared_docs
 
 #: Width of the encoder's feature vector before the label is joined to it
 #: (and of the hidden layers of the tabular networks).
@@ -43,7 +51,7 @@ class ConditionalEncoder(nn.Module):
                 ConvEncoder(image_shape, hidden), nn.LeakyReLU(0.2)
             )
         else:
-            self.body = _mlp([n_features, hidden, hidden], last=nn.LeakyReLU(0.2))
+            self.body = mlp([n_features, hidden, hidden], last=nn.LeakyReLU(0.2))
         self.head = nn.Linear(hidden + n_classes, 2 * latent_dim)
         self.latent_dim = latent_dim
 
@@ -65,12 +73,13 @@ class ConditionalDecoder(nn.Module):
         if image_shape is not None:
             self.net = ConvDecoder(image_shape, latent_dim + n_classes)
         else:
-            self.net = _mlp([latent_dim + n_classes, hidden, hidden, n_features])
+            self.net = mlp([latent_dim + n_classes, hidden, hidden, n_features])
 
     def forward(self, z, onehot):
         return self.net(torch.cat([z, onehot], dim=1))
 
 
+@shared_docs
 class CVAESampler(BaseDeepOverSampler):
     """Over-sample with a conditional variational autoencoder (CVAE).
 
@@ -89,20 +98,11 @@ class CVAESampler(BaseDeepOverSampler):
 
     Parameters
     ----------
-    sampling_strategy : float, str, dict or callable, default='auto'
-        Number of new samples per class, as in imbalanced-learn: ``'auto'``
-        brings every class up to the size of the largest.
+    {sampling_strategy}
 
-    random_state : int, RandomState instance or None, default=None
-        Seed of the network initialisation, training and sampling. The global
-        random states of numpy and torch are left untouched.
+    {random_state}
 
-    image_shape : 'auto', None or tuple of int, default='auto'
-        Shape ``(C, H, W)`` (or ``(H, W)``) of one image in the rows of a
-        2-D ``X``. ``'auto'`` reads a 3-D / 4-D ``X`` as images and a 2-D
-        ``X`` whose number of features is a square of at least 8x8 as grey
-        square images; anything else is tabular (MLP networks). ``None``
-        forces tabular.
+    {image_shape}
 
     latent_dim : int, default=16
         Size of the latent code.
@@ -114,27 +114,18 @@ class CVAESampler(BaseDeepOverSampler):
     beta_kl : float, default=1.0
         Weight of the Kullback-Leibler term (``1`` is the plain CVAE).
 
-    batch_size : int, default=128
-        Mini-batch size. On CUDA out-of-memory the fit is retried at half the
-        size (the size used is ``batch_size_``).
+    {batch_size}
 
     learning_rate : float, default=1e-3
         Adam learning rate.
 
-    device : {'auto', 'cpu', 'cuda'} or torch.device, default='auto'
-        ``'auto'``: CUDA when available, else CPU.
+    {device}
 
-    verbose : int, default=0
-        ``> 0`` shows a progress bar over the epochs with the current losses.
+    {verbose}
 
     Attributes
     ----------
-    sampling_strategy_ : dict
-        Number of new samples per class.
-    classes_ : ndarray
-        Class labels seen in fit.
-    image_shape_ : tuple or None
-        ``(C, H, W)`` used, or ``None`` for tabular data.
+    {fitted_input}
     encoder_ : torch.nn.Module
         Trained encoder ``q(z | x, y)``; called as ``encoder_(x, onehot)`` it
         returns ``(mu, log_var)``.
@@ -145,12 +136,7 @@ class CVAESampler(BaseDeepOverSampler):
     history_ : list of dict
         One row per epoch: ``phase`` (``'train'``), ``epoch``, and the mean
         per-sample ``loss`` with its parts ``rec`` and ``kl``.
-    device_ : torch.device
-        Device the networks live on.
-    batch_size_ : int
-        Batch size actually used.
-    n_features_in_ : int
-        Number of features (``C * H * W`` for images).
+    {fitted_device}
 
     See Also
     --------
@@ -248,31 +234,22 @@ class CVAESampler(BaseDeepOverSampler):
         onehot = onehot.float().to(X.device)
         beta = float(self.beta_kl)
         epochs = auto_epochs(self.epochs, n, batch_size, 1500, 10, 100)
-        history = []
+        history = History()
         encoder.train()
         decoder.train()
-        with _progress(epochs, "CVAE", self.verbose) as bar:
-            for epoch in range(epochs):
-                sums = torch.zeros(3, device=device)
-                for idx in _batches(n, batch_size, "cpu"):
-                    idx = idx.to(X.device)
-                    xb, cb = X[idx].to(device), onehot[idx].to(device)
-                    mu, log_var = encoder(xb, cb)
-                    z = mu + torch.exp(0.5 * log_var) * torch.randn_like(mu)
-                    rec = self._reconstruction(decoder(z, cb), xb).mean()
-                    kl = 0.5 * (mu**2 + log_var.exp() - 1.0 - log_var).sum(1).mean()
-                    loss = rec + beta * kl
-                    opt.zero_grad(set_to_none=True)
-                    loss.backward()
-                    opt.step()
-                    sums += idx.numel() * torch.stack([loss, rec, kl]).detach()
-                loss_, rec_, kl_ = (sums / n).tolist()
-                history.append(
-                    {"phase": "train", "epoch": epoch, "loss": loss_, "rec": rec_,
-                     "kl": kl_}
-                )
-                bar.set_postfix(loss=f"{loss_:.4g}", rec=f"{rec_:.4g}", kl=f"{kl_:.4g}")
-                bar.update(1)
+
+        def step(idx):
+            idx = idx.to(X.device)
+            xb, cb = X[idx].to(device), onehot[idx].to(device)
+            mu, log_var = encoder(xb, cb)
+            z = mu + torch.exp(0.5 * log_var) * torch.randn_like(mu)
+            rec = self._reconstruction(decoder(z, cb), xb).mean()
+            kl = 0.5 * (mu**2 + log_var.exp() - 1.0 - log_var).sum(1).mean()
+            return rec + beta * kl, {"rec": rec, "kl": kl}, idx.numel()
+
+        train_epochs(step, lambda: shuffled_batches(n, batch_size, "cpu"), epochs, opt,
+                     history, desc="CVAE", verbose=self.verbose,
+                     meta={"phase": "train"})
 
         self.encoder_ = encoder.eval()
         self.decoder_ = decoder.eval()

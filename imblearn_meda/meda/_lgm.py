@@ -1,4 +1,4 @@
-"""The large-margin Gaussian mixture (L-GM) loss, SPEC Eq. 5-16.
+"""The large-margin Gaussian mixture (L-GM) loss, Eq. 5-16.
 
 Each class ``k`` owns a mean ``mu_k`` and a diagonal covariance ``sigma2_k``
 in the latent space; the variances are kept as ``log sigma2`` so that they
@@ -14,7 +14,7 @@ from torch import nn
 
 
 def mahalanobis_half(feat, means, log_vars):
-    """Half squared Mahalanobis distances ``d_ik`` in batch form (SPEC Eq. 9).
+    """Half squared Mahalanobis distances ``d_ik`` in batch form (Eq. 9).
 
     ``d = 1/2 [(F*F) P^T - 2 F (M*P)^T + 1 g^T]`` with precisions ``P = 1/S``
     and ``g_k = sum_j M_kj^2 P_kj``: three matrix products instead of an

@@ -1,4 +1,4 @@
-"""Phases 1-3 of MEDA_LUDE (SPEC Eq. 17-24, Algorithm 1).
+"""Phases 1-3 of MEDA_LUDE (Eq. 17-24, Algorithm 1).
 
 One function per phase computes that phase's losses for one batch; one
 function per phase runs its epochs. Which loss moves which parameters is set
@@ -10,15 +10,15 @@ that branch is detached.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 
 import torch
 import torch.nn.functional as F
 from torch import nn
-from tqdm.auto import tqdm
 
-#: Default beta weights of the phase losses (SPEC Eq. 17, 21, 24). The paper
+from ..nn import History, shuffled_batches, train_epochs
+
+#: Default beta weights of the phase losses (Eq. 17, 21, 24). The paper
 #: gives no values. Reconstruction is a mean squared error per pixel of
 #: [0, 1] images, two orders of magnitude smaller than the cross-entropies
 #: once training settles, so it gets a larger weight; the rest start at 1.
@@ -47,7 +47,7 @@ class MEDAModel:
     lam: float
     weights: dict
     is_image: bool
-    history: list = field(default_factory=list)
+    history: History = field(default_factory=History)
 
     def reconstruction(self, x_hat, x):
         """Per-sample mean squared error."""
@@ -61,25 +61,6 @@ def weighted_mean(loss, w):
     ``w.sum()`` keeps the loss on one scale whatever a batch's mix.
     """
     return (loss * w).sum() / w.sum()
-
-
-def _batches(n, batch_size, device):
-    perm = torch.randperm(n, device=device)
-    for start in range(0, n, batch_size):
-        yield perm[start:start + batch_size]
-
-
-def _progress(total, desc, verbose):
-    return tqdm(total=total, desc=desc, disable=not verbose, leave=False)
-
-
-def _log(model, phase, iteration, epoch, sums, n_batches, bar):
-    row = {"phase": phase, "iteration": iteration, "epoch": epoch}
-    row.update({k: v / max(n_batches, 1) for k, v in sums.items()})
-    model.history.append(row)
-    bar.set_postfix({k: f"{v:.4g}" for k, v in row.items() if k not in
-                     ("phase", "iteration", "epoch")})
-    bar.update(1)
 
 
 # ---------------------------------------------------------------- Phase 1
@@ -117,27 +98,18 @@ def phase1_parameters(model, lr, variance_lr):
 
 
 def run_phase1(model, X, y, w, epochs, batch_size, lr, variance_lr, device, verbose):
+    """Phase 1 (pre-training) on all real samples ``X, y`` with weights ``w``."""
     opt = torch.optim.Adam(phase1_parameters(model, lr, variance_lr))
-    n = X.shape[0]
-    with _progress(epochs, "Phase 1 (pre-training)", verbose) as bar:
-        for epoch in range(epochs):
-            sums, nb = {}, 0
-            for idx in _batches(n, batch_size, y.device):
-                xb, yb, wb = X[idx.to(X.device)].to(device), y[idx], w[idx]
-                total, parts = phase1_losses(model, xb, yb, wb)
-                opt.zero_grad(set_to_none=True)
-                total.backward()
-                opt.step()
-                model.mixture.project_()
-                _accumulate(sums, total, parts)
-                nb += 1
-            _log(model, 1, 0, epoch, sums, nb, bar)
 
+    def step(idx):
+        xb = X[idx.to(X.device)].to(device)
+        total, parts = phase1_losses(model, xb, y[idx], w[idx])
+        return total, parts, idx.numel()
 
-def _accumulate(sums, total, parts):
-    sums["loss"] = sums.get("loss", 0.0) + total.item()
-    for k, v in parts.items():
-        sums[k] = sums.get(k, 0.0) + v.item()
+    train_epochs(step, lambda: shuffled_batches(X.shape[0], batch_size, y.device),
+                 epochs, opt, model.history, desc="Phase 1 (pre-training)",
+                 verbose=verbose, meta={"phase": 1, "iteration": 0},
+                 after_step=model.mixture.project_)
 
 
 # ---------------------------------------------------------------- Phase 2
@@ -177,23 +149,20 @@ def phase2_parameters(model):
 
 
 def run_phase2(model, X, y, w, epochs, batch_size, lr, device, iteration, verbose):
+    """Phase 2: the decoder and C_img on decoded draws of the mixture."""
     opt = torch.optim.Adam(phase2_parameters(model), lr=lr)
     partners = ClassPartners(y, model.mixture.means.shape[0])
-    n = X.shape[0]
-    with _progress(epochs, f"Phase 2 (iteration {iteration + 1})", verbose) as bar:
-        for epoch in range(epochs):
-            sums, nb = {}, 0
-            for idx in _batches(n, batch_size, y.device):
-                yb = y[idx]
-                xb = X[idx.to(X.device)].to(device)
-                xp = X[partners(yb).to(X.device)].to(device)
-                total, parts = phase2_losses(model, xb, yb, w[idx], xp)
-                opt.zero_grad(set_to_none=True)
-                total.backward()
-                opt.step()
-                _accumulate(sums, total, parts)
-                nb += 1
-            _log(model, 2, iteration, epoch, sums, nb, bar)
+
+    def step(idx):
+        yb = y[idx]
+        xb = X[idx.to(X.device)].to(device)
+        xp = X[partners(yb).to(X.device)].to(device)
+        total, parts = phase2_losses(model, xb, yb, w[idx], xp)
+        return total, parts, idx.numel()
+
+    train_epochs(step, lambda: shuffled_batches(X.shape[0], batch_size, y.device),
+                 epochs, opt, model.history, desc=f"Phase 2 (iteration {iteration + 1})",
+                 verbose=verbose, meta={"phase": 2, "iteration": iteration})
 
 
 # ---------------------------------------------------------------- Phase 3
@@ -219,25 +188,35 @@ def phase3_parameters(model):
 
 
 def run_phase3(model, n_steps, epochs, batch_size, lr, device, iteration, verbose):
+    """Phase 3: the encoder and C_ltt on re-encoded decoded draws."""
     opt = torch.optim.Adam(phase3_parameters(model), lr=lr)
     n_classes = model.mixture.means.shape[0]
-    with _progress(epochs, f"Phase 3 (iteration {iteration + 1})", verbose) as bar:
-        for epoch in range(epochs):
-            sums = {}
-            for _ in range(n_steps):
-                # No imbalance weights in Phase 3: labels are drawn uniformly.
-                yb = torch.randint(n_classes, (batch_size,), device=device)
-                total, parts = phase3_losses(model, yb)
-                opt.zero_grad(set_to_none=True)
-                total.backward()
-                opt.step()
-                _accumulate(sums, total, parts)
-            _log(model, 3, iteration, epoch, sums, n_steps, bar)
+
+    def labels():
+        # No imbalance weights in Phase 3: labels are drawn uniformly.
+        for _ in range(n_steps):
+            yield torch.randint(n_classes, (batch_size,), device=device)
+
+    def step(yb):
+        total, parts = phase3_losses(model, yb)
+        return total, parts, yb.numel()
+
+    train_epochs(step, labels, epochs, opt, model.history,
+                 desc=f"Phase 3 (iteration {iteration + 1})", verbose=verbose,
+                 meta={"phase": 3, "iteration": iteration})
 
 
-def auto_epochs(value, n_samples, batch_size, target_steps, low, high):
-    """Resolve an ``"auto"`` epoch count: about ``target_steps`` updates."""
-    if value != "auto":
-        return int(value)
-    steps_per_epoch = max(1, math.ceil(n_samples / batch_size))
-    return int(min(max(math.ceil(target_steps / steps_per_epoch), low), high))
+@torch.no_grad()
+def refit_mixture(model, X, y, batch_size, device):
+    """Set each class's Gaussian to the mean and variance of its encoded
+    training samples (``mixture='refit'`` / ``'empirical'``)."""
+    feats = torch.cat([
+        model.encoder(X[i:i + batch_size].to(device))
+        for i in range(0, X.shape[0], batch_size)
+    ])
+    n_classes = model.mixture.means.shape[0]
+    means = torch.stack([feats[y == k].mean(0) for k in range(n_classes)])
+    variances = torch.stack([
+        feats[y == k].var(0, unbiased=False) for k in range(n_classes)
+    ])
+    model.mixture.set_(means, variances.clamp_min(1e-12))

@@ -15,9 +15,9 @@ import numpy as np
 import torch
 from sklearn.utils._param_validation import Interval, StrOptions
 
-from ._base import BaseDeepOverSampler
-from ._networks import build_networks
-from ._phases import _batches, _progress, auto_epochs
+from ..base import BaseDeepOverSampler
+from ..nn import History, auto_epochs, build_networks, shuffled_batches, train_epochs
+from ..utils._docstring import shared_docs
 
 #: Rows of latent codes whose neighbours are searched at once (bounds the
 #: size of the distance matrix to ``_NEIGHBOUR_CHUNK x class size``).
@@ -49,6 +49,7 @@ def nearest_neighbours(Z, k):
     return torch.cat(out)
 
 
+@shared_docs
 class DeepSMOTESampler(BaseDeepOverSampler):
     """Over-sample with DeepSMOTE: SMOTE in the latent space of an autoencoder.
 
@@ -81,20 +82,11 @@ class DeepSMOTESampler(BaseDeepOverSampler):
 
     Parameters
     ----------
-    sampling_strategy : float, str, dict or callable, default='auto'
-        Number of new samples per class, as in imbalanced-learn: ``'auto'``
-        brings every class up to the size of the largest.
+    {sampling_strategy}
 
-    random_state : int, RandomState instance or None, default=None
-        Seed of the network initialisation, training and sampling. The global
-        random states of numpy and torch are left untouched.
+    {random_state}
 
-    image_shape : 'auto', None or tuple of int, default='auto'
-        Shape ``(C, H, W)`` (or ``(H, W)``) of one image in the rows of a
-        2-D ``X``. ``'auto'`` reads a 3-D / 4-D ``X`` as images and a 2-D
-        ``X`` whose number of features is a square of at least 8x8 as grey
-        square images; anything else is tabular (MLP networks). ``None``
-        forces tabular.
+    {image_shape}
 
     latent_dim : int, default=32
         Size of the latent code.
@@ -109,13 +101,11 @@ class DeepSMOTESampler(BaseDeepOverSampler):
         ``m - 1`` (so a class of two samples interpolates between them).
 
     penalty_weight : float, default=1.0
-        Weight of the permutation penalty against the reconstruction loss.
+        Weight of the permutation penalty against the reconstruction loss
+        (its single-class batches hold at most ``batch_size`` samples).
         ``0`` trains a plain autoencoder.
 
-    batch_size : int, default=128
-        Mini-batch size (also the largest single-class batch of the
-        penalty). On CUDA out-of-memory the fit is retried at half the size
-        (the size used is ``batch_size_``).
+    {batch_size}
 
     learning_rate : float, default=1e-3
         Adam learning rate.
@@ -131,20 +121,13 @@ class DeepSMOTESampler(BaseDeepOverSampler):
         samples of every class (``anchors_``), so the fitted sampler holds a
         copy of the training data.
 
-    device : {'auto', 'cpu', 'cuda'} or torch.device, default='auto'
-        ``'auto'``: CUDA when available, else CPU.
+    {device}
 
-    verbose : int, default=0
-        ``> 0`` shows a progress bar over the epochs with the current losses.
+    {verbose}
 
     Attributes
     ----------
-    sampling_strategy_ : dict
-        Number of new samples per class.
-    classes_ : ndarray
-        Class labels seen in fit.
-    image_shape_ : tuple or None
-        ``(C, H, W)`` used, or ``None`` for tabular data.
+    {fitted_input}
     encoder_ : torch.nn.Module
         Trained encoder.
     decoder_ : torch.nn.Module
@@ -161,12 +144,7 @@ class DeepSMOTESampler(BaseDeepOverSampler):
     history_ : list of dict
         One row per epoch: ``phase`` (``'train'``), ``epoch``, and the mean
         ``loss`` with its parts ``rec`` and ``penalty``.
-    device_ : torch.device
-        Device the networks live on.
-    batch_size_ : int
-        Batch size actually used.
-    n_features_in_ : int
-        Number of features (``C * H * W`` for images).
+    {fitted_device}
 
     See Also
     --------
@@ -270,35 +248,21 @@ class DeepSMOTESampler(BaseDeepOverSampler):
         class_index = _class_index(y, n_classes)
         weight = float(self.penalty_weight)
         epochs = auto_epochs(self.epochs, n, batch_size, 1500, 10, 100)
-        history = []
+        history = History()
         encoder.train()
         decoder.train()
-        with _progress(epochs, "DeepSMOTE autoencoder", self.verbose) as bar:
-            for epoch in range(epochs):
-                sums = torch.zeros(3, device=device)
-                n_batches = 0
-                for idx in _batches(n, batch_size, "cpu"):
-                    xb = X[idx.to(X.device)].to(device)
-                    rec = self._mse(decoder(encoder(xb)), xb)
-                    if weight > 0:
-                        pen = self._penalty(encoder, decoder, X, class_index,
-                                            batch_size)
-                    else:
-                        pen = torch.zeros((), device=device)
-                    loss = rec + weight * pen
-                    opt.zero_grad(set_to_none=True)
-                    loss.backward()
-                    opt.step()
-                    sums += torch.stack([loss, rec, pen]).detach()
-                    n_batches += 1
-                loss_, rec_, pen_ = (sums / max(n_batches, 1)).tolist()
-                history.append(
-                    {"phase": "train", "epoch": epoch, "loss": loss_, "rec": rec_,
-                     "penalty": pen_}
-                )
-                bar.set_postfix(loss=f"{loss_:.4g}", rec=f"{rec_:.4g}",
-                                penalty=f"{pen_:.4g}")
-                bar.update(1)
+        zero = torch.zeros((), device=device)
+
+        def step(idx):
+            xb = X[idx.to(X.device)].to(device)
+            rec = self._mse(decoder(encoder(xb)), xb)
+            pen = (self._penalty(encoder, decoder, X, class_index, batch_size)
+                   if weight > 0 else zero)
+            return rec + weight * pen, {"rec": rec, "penalty": pen}, idx.numel()
+
+        train_epochs(step, lambda: shuffled_batches(n, batch_size, "cpu"), epochs, opt,
+                     history, desc="DeepSMOTE autoencoder", verbose=self.verbose,
+                     meta={"phase": "train"})
 
         self.encoder_ = encoder.eval()
         self.decoder_ = decoder.eval()

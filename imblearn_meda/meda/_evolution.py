@@ -1,4 +1,4 @@
-"""Phase 4: MEDA, the estimation-of-distribution algorithm (SPEC Eq. 25-28, Fig. 5).
+"""Phase 4: MEDA, the estimation-of-distribution algorithm (Eq. 25-28, Fig. 5).
 
 For one class ``k`` and each generation:
 
@@ -7,7 +7,7 @@ For one class ``k`` and each generation:
 3. ``X_syn = G(GM_1)``; ``X_quali``: the images the image classifier assigns
    to ``k``; ``GM_2`` their latents;
 4. fitness: similarity of each image of ``X_quali`` to real images of class
-   ``k`` (aHash for images, see :mod:`._hashing`); the ``eta`` fraction with
+   ``k`` (aHash for images, see :mod:`._similarity`); the ``eta`` fraction with
    the lowest similarity is ``X_diver``, their latents ``Spop``;
 5. ``mu_k = gamma mean(GM_2) + (1 - gamma) mean(Spop)`` and
    ``sigma2_k = gamma var(GM_2) + (1 - gamma) var(Spop)``.
@@ -19,7 +19,8 @@ import math
 
 import torch
 
-from ._hashing import aggregate, euclidean_similarity, hash_similarity
+from ..nn import progress
+from ._similarity import aggregate, euclidean_similarity, hash_similarity
 
 
 def eda_update(gm2, spop, gamma):
@@ -96,3 +97,39 @@ def evolve_class(model, k, mu, var, fitness, n_generations, population_size, eta
 def fitness_of(fit, eta):
     """Mean similarity of the selected (most diverse) individuals."""
     return fit[select_diverse(fit, eta)].mean()
+
+
+def fitness_per_class(X, y, n_classes, n_real, hasher, how):
+    """One :class:`Fitness` per class, against at most ``n_real`` real
+    samples of the class drawn at random (all of them when it has fewer)."""
+    fitness = []
+    for k in range(n_classes):
+        idx = torch.nonzero(y == k).flatten()
+        if idx.numel() > n_real:
+            idx = idx[torch.randperm(idx.numel(), device=idx.device)[:n_real]]
+        fitness.append(Fitness(X[idx.to(X.device)].to(y.device), hasher, how))
+    return fitness
+
+
+def run_phase4(model, fitness, n_generations, population_size, eta, gamma,
+               var_bounds, iteration, class_labels, verbose):
+    """Phase 4 for every class: evolve its Gaussian and set the mixture."""
+    means = model.mixture.means.detach().clone()
+    variances = model.mixture.variances().detach().clone()
+    with progress(len(fitness), f"Phase 4 (iteration {iteration + 1})",
+                  verbose) as bar:
+        for k, fit in enumerate(fitness):
+            mu, var, rows = evolve_class(
+                model, k, means[k], variances[k], fit, n_generations,
+                population_size, eta, gamma, var_bounds,
+            )
+            means[k], variances[k] = mu, var
+            for row in rows:
+                row["iteration"] = iteration
+                row["class"] = class_labels[k]
+            model.history.extend(rows)
+            last = rows[-1]
+            bar.set_postfix(cls=last["class"], accepted=last.get("gm2", 0),
+                            fitness=f"{last.get('fitness_mean', float('nan')):.3f}")
+            bar.update(1)
+    model.mixture.set_(means, variances)

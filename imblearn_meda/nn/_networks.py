@@ -103,7 +103,8 @@ class ConvImageClassifier(nn.Module):
         return self.head(self.trunk(x))
 
 
-def _mlp(sizes, last=None):
+def mlp(sizes, last=None):
+    """Linear layers with LeakyReLU between them, and ``last`` at the end."""
     layers = []
     for i in range(len(sizes) - 1):
         layers.append(nn.Linear(sizes[i], sizes[i + 1]))
@@ -127,8 +128,8 @@ def build_networks(image_shape, n_features, n_classes, latent_dim, base_channels
         decoder = ConvDecoder(image_shape, latent_dim, base_channels)
         image_clf = ConvImageClassifier(image_shape, n_classes, base_channels)
     else:
-        encoder = _mlp([n_features, hidden, hidden, latent_dim])
-        decoder = _mlp([latent_dim, hidden, hidden, n_features])
-        image_clf = _mlp([n_features, hidden, n_classes])
-    latent_clf = _mlp([latent_dim, hidden, n_classes])
+        encoder = mlp([n_features, hidden, hidden, latent_dim])
+        decoder = mlp([latent_dim, hidden, hidden, n_features])
+        image_clf = mlp([n_features, hidden, n_classes])
+    latent_clf = mlp([latent_dim, hidden, n_classes])
     return encoder, decoder, latent_clf, image_clf

@@ -15,7 +15,7 @@ from imblearn.over_sampling.base import BaseOverSampler
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 
-from ._base import ImageInputMixin
+from ..base import ImageInputMixin
 
 
 def shift_and_flip(images, shifts, flips, padding="edge"):

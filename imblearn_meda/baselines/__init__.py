@@ -1,0 +1,7 @@
+"""The other over-samplers MEDA_LUDE is measured against."""
+
+from ._augment import AugmentedOverSampler
+from ._cvae import CVAESampler
+from ._deepsmote import DeepSMOTESampler
+
+__all__ = ["AugmentedOverSampler", "CVAESampler", "DeepSMOTESampler"]

@@ -1,0 +1,16 @@
+"""MEDA_LUDE, one module per concept of the paper.
+
+- :mod:`._lgm`: the L-GM loss and the per-class Gaussian mixture (Eq. 5-16);
+- :mod:`._phases`: Phases 1-3 (Eq. 17-24) and the mixture refit;
+- :mod:`._evolution`: Phase 4, the evolution of each class's Gaussian
+  (Eq. 25-28, Fig. 5), with its fitness;
+- :mod:`._similarity`: the batched average hash and pairwise similarity;
+- :mod:`._synthesis`: new samples from the evolved Gaussians;
+- :mod:`._sampler`: :class:`MEDALUDESampler`, Algorithm 1.
+
+Equation numbers are those of the paper (arXiv 2207.12744).
+"""
+
+from ._sampler import MEDALUDESampler
+
+__all__ = ["MEDALUDESampler"]

@@ -1,0 +1,103 @@
+"""MEDALUDESampler's parameter checks and what they resolve to at fit time."""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Mapping
+
+import numpy as np
+from sklearn.utils._param_validation import Interval, StrOptions
+
+from ..base import BaseDeepOverSampler
+from ._phases import DEFAULT_LOSS_WEIGHTS
+
+_INT0 = Interval(numbers.Integral, 0, None, closed="left")
+_POSITIVE = Interval(numbers.Real, 0, None, closed="neither")
+
+PARAMETER_CONSTRAINTS: dict = {
+    **BaseDeepOverSampler._parameter_constraints,
+    "latent_dim": [Interval(numbers.Integral, 1, None, closed="left")],
+    "lgm_alpha": [Interval(numbers.Real, 0, None, closed="left")],
+    "lgm_lambda": [Interval(numbers.Real, 0, None, closed="left")],
+    "log_var_bounds": [tuple, list],
+    "mixture": [StrOptions({"refit", "lgm", "empirical"})],
+    "pretrain_epochs": [_INT0, StrOptions({"auto"})],
+    "n_iterations": [_INT0],
+    "phase2_epochs": [_INT0, StrOptions({"auto"})],
+    "phase3_epochs": [_INT0, StrOptions({"auto"})],
+    "n_generations": [_INT0],
+    "population_size": [Interval(numbers.Integral, 2, None, closed="left")],
+    "eta": [Interval(numbers.Real, 0, 1, closed="right")],
+    "gamma": [Interval(numbers.Real, 0, 1, closed="both")],
+    "fitness_aggregate": [StrOptions({"max", "mean"})],
+    "n_fitness_real": [Interval(numbers.Integral, 1, None, closed="left")],
+    "similarity": [StrOptions({"auto", "ahash", "euclidean"})],
+    "continue_evolution": ["boolean"],
+    "xi": [StrOptions({"auto"}), _POSITIVE],
+    "loss_weights": [None, Mapping],
+    "synthesis": [StrOptions({"residual", "decode"})],
+    "filter_synthetic": ["boolean"],
+    "max_draw_factor": [Interval(numbers.Integral, 1, None, closed="left")],
+    "learning_rate": [_POSITIVE],
+    "variance_learning_rate": [_POSITIVE],
+    "finetune_learning_rate": [None, _POSITIVE],
+}
+
+
+def check_log_var_bounds(log_var_bounds):
+    bounds = tuple(log_var_bounds)
+    if len(bounds) != 2 or not bounds[0] < bounds[1]:
+        raise ValueError(
+            f"log_var_bounds must be (low, high) with low < high, got "
+            f"{log_var_bounds!r}."
+        )
+    return bounds
+
+
+def resolve_loss_weights(loss_weights, mixture):
+    """The beta weights: the defaults, updated by ``loss_weights``; the L-GM
+    terms off for ``mixture='empirical'``."""
+    weights = dict(DEFAULT_LOSS_WEIGHTS)
+    if loss_weights is not None:
+        unknown = set(loss_weights) - set(weights)
+        if unknown:
+            raise ValueError(
+                f"loss_weights has unknown keys {sorted(unknown)}; the keys are "
+                f"{sorted(weights)}."
+            )
+        for key, value in loss_weights.items():
+            if not isinstance(value, numbers.Real) or value < 0:
+                raise ValueError(
+                    f"loss_weights[{key!r}] must be a non-negative number, "
+                    f"got {value!r}."
+                )
+        weights.update(loss_weights)
+    if mixture == "empirical":
+        weights["gm1"] = weights["gm3"] = 0.0
+    return weights
+
+
+def resolve_similarity(similarity, is_image):
+    if similarity == "auto":
+        return "ahash" if is_image else "euclidean"
+    if similarity == "ahash" and not is_image:
+        raise ValueError(
+            "similarity='ahash' needs images; this X is tabular "
+            "(give image_shape, or use similarity='euclidean')."
+        )
+    return similarity
+
+
+def majority_weight(xi, minority, counts_by_index):
+    """``xi`` of the majority terms: given, or (``'auto'``) the ratio of the
+    mean size of the minority classes to the mean size of the others."""
+    if xi != "auto":
+        return float(xi)
+    if minority.all() or not minority.any():
+        return 1.0
+    return float(counts_by_index[minority].mean() / counts_by_index[~minority].mean())
+
+
+def minority_mask(sampling_strategy_, classes):
+    """The paper's minority group by class index: the over-sampled classes."""
+    return np.array([sampling_strategy_.get(c, 0) > 0 for c in classes])

@@ -1,0 +1,78 @@
+"""Devices, seeding without touching global random states, and pickles
+that move between GPU and CPU machines."""
+
+from __future__ import annotations
+
+import contextlib
+import numbers
+import warnings
+
+import numpy as np
+import torch
+
+
+def resolve_device(device):
+    """``"auto"`` -> CUDA when available, else CPU; otherwise a checked device."""
+    if isinstance(device, torch.device):
+        device = str(device)
+    if device == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    try:
+        dev = torch.device(device)
+    except (RuntimeError, TypeError) as exc:
+        raise ValueError(f"device={device!r} is not a valid torch device.") from exc
+    if dev.type == "cuda" and not torch.cuda.is_available():
+        raise ValueError(
+            f"device={device!r} was asked for, but CUDA is not available on this "
+            "machine; use device='auto' or 'cpu'."
+        )
+    return dev
+
+
+def seed_from(random_state):
+    """An int seed for torch from a sampler's ``random_state``.
+
+    ``None`` takes fresh OS entropy instead of drawing from numpy's global
+    generator, so that fitting never moves the global numpy state.
+    """
+    if random_state is None:
+        return int(np.random.SeedSequence().generate_state(1)[0] & 0x7FFFFFFF)
+    if isinstance(random_state, numbers.Integral):
+        return int(random_state) & 0x7FFFFFFF
+    if isinstance(random_state, np.random.RandomState):
+        return int(random_state.randint(0, 2**31 - 1))
+    raise ValueError(
+        f"random_state={random_state!r} must be None, an int or a numpy RandomState."
+    )
+
+
+@contextlib.contextmanager
+def seeded(seed, device):
+    """Run a block with torch seeded by ``seed``, restoring the global RNG after.
+
+    ``torch.random.fork_rng`` saves and restores the CPU generator (and the
+    CUDA generator of ``device``), so a fit is reproducible for a given seed
+    and the caller's own torch random stream is left exactly where it was.
+    """
+    devices = [device.index or 0] if device.type == "cuda" else []
+    with torch.random.fork_rng(devices=devices, device_type="cuda"):
+        torch.manual_seed(seed)
+        yield
+
+
+def check_cuda_pickle(state, owner):
+    """Move a pickled sampler's tensors to a device this machine has."""
+    fitted_on = state.get("_fitted_device")
+    if fitted_on is not None and fitted_on.startswith("cuda"):
+        if torch.cuda.is_available():
+            device = torch.device(fitted_on)
+            if device.index is not None and device.index >= torch.cuda.device_count():
+                return torch.device("cuda:0")
+            return device
+        warnings.warn(
+            f"This {owner} was fitted on {fitted_on}, which this machine does not "
+            "have; it was loaded on the CPU and will run there.",
+            UserWarning,
+            stacklevel=3,
+        )
+    return torch.device("cpu")
