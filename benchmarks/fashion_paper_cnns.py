@@ -6,7 +6,7 @@ every CNN's macro F1 from those files, checks that a CNN measured twice gave
 the same value, and prints per (seed, sampler) the CNNs, their mean and
 standard deviation, and the difference of MEDA_LUDE's mean to each baseline
 with a Welch 95 % confidence interval. With ``--figure PNG`` it also draws
-them (``benchmarks.run.plot_cnn_spread``).
+them (``benchmarks.figures.plot_cnn_spread``).
 
     python benchmarks/fashion_paper_cnns.py [--figure docs/img/x.png]
 """
@@ -22,7 +22,7 @@ from scipy import stats
 RESULTS = Path(__file__).resolve().parent / "results"
 sys.path.insert(0, str(RESULTS.parents[1]))
 
-from benchmarks import run
+from benchmarks.figures import plot_cnn_spread
 
 # File, and which samplers of it measure the current method or a baseline:
 # the MEDA_LUDE rows of the three-CNN run are the fourth session's method.
@@ -88,7 +88,7 @@ def main(argv=None):
             print(f"- MEDA_LUDE - {name}: {meda.mean() - other.mean():+.2f} "
                   f"(95 % CI {ci.low:+.2f} to {ci.high:+.2f}, Welch p = {test.pvalue:.2f})")
     if args.figure:
-        fig = run.plot_cnn_spread(rows)
+        fig = plot_cnn_spread(rows)
         fig.suptitle("Fashion-MNIST, paper protocol, CPU, CNN 10 epochs: macro F1 of each CNN",
                      fontsize=9, y=1.02)
         fig.savefig(args.figure, dpi=110, bbox_inches="tight")
