@@ -15,7 +15,8 @@ The parts: :mod:`benchmarks.config` (every number to tune),
 :mod:`benchmarks.protocol` (data protocols, ``--profile``, ``--quick``),
 :mod:`benchmarks.samplers`, :mod:`benchmarks.classifier` (the CNN),
 :mod:`benchmarks.runner` (the rows and their JSON keys, ``--classifier-seeds``,
-``--resume``), :mod:`benchmarks.tables`, :mod:`benchmarks.figures`.
+``--resume``), :mod:`benchmarks.tables`, :mod:`benchmarks.figures`;
+``benchmarks/report.py`` pools every CNN of several runs with Welch intervals.
 benchmarks/README.md describes them all.
 """
 

@@ -366,22 +366,3 @@ def test_named_ablations_build_their_samplers(quick):
         assert {k: got[k] for k in params} == params
         assert got["random_state"] == 3 and got["image_shape"] == (1, 8, 8)
     assert "deepsmote-residual" in GENERATIVE
-
-
-def test_fashion_paper_pooling_counts_a_repeated_cnn_once_and_refuses_a_conflict(tmp_path):
-    from benchmarks import fashion_paper_cnns as pool
-
-    first = {"seed": 5, "sampler": "meda", "classifier_seeds": [5, 1005],
-             "f1_per_classifier": [80.0, 81.0]}
-    again = dict(first, classifier_seeds=[1005, 2005], f1_per_classifier=[81.0, 84.0])
-    harness = {"seed": 5, "sampler": "ros", "clf_seed": 3005, "f1": 79.5}
-    old_method = dict(first, classifier_seeds=[3005], f1_per_classifier=[10.0])
-    (tmp_path / "a.jsonl").write_text(json.dumps(first) + "\n" + json.dumps(harness) + "\n")
-    (tmp_path / "b.jsonl").write_text(json.dumps(again) + "\n")
-    (tmp_path / "c.jsonl").write_text(json.dumps(old_method) + "\n")
-    sources = [("a.jsonl", ("meda", "ros")), ("b.jsonl", ("meda",)), ("c.jsonl", ("ros",))]
-    cnn = pool.per_cnn_f1(tmp_path, sources)
-    assert cnn == {(5, "meda"): {5: 80.0, 1005: 81.0, 2005: 84.0}, (5, "ros"): {3005: 79.5}}
-    (tmp_path / "b.jsonl").write_text(json.dumps(dict(again, f1_per_classifier=[81.5, 84.0])))
-    with pytest.raises(SystemExit, match="CNN 1005 of meda, seed 5"):
-        pool.per_cnn_f1(tmp_path, sources)
