@@ -1,4 +1,4 @@
-"""Tests of the benchmark runner (benchmarks/run.py) and its final CNN."""
+"""Tests of the benchmark runner (benchmarks/run.py and its modules) and its final CNN."""
 
 import json
 import sys
@@ -8,8 +8,9 @@ import numpy as np
 import pytest
 import torch
 
-from benchmarks import run
-from benchmarks._classifier import SmallCNN, train_and_score
+from benchmarks import figures, protocol, run, samplers, tables
+from benchmarks.classifier import SmallCNN, train_and_score
+from benchmarks.config import GENERATIVE
 from imblearn_meda.datasets import paper_minority_classes
 
 REQUIRED_KEYS = {
@@ -95,7 +96,7 @@ def test_render_table_mean_std_and_notes():
     ]
     rows.append(dict(rows[0], sampler="y", auc=None, note="class 3: only 4 of 9"))
     rows.append(dict(rows[0], dataset="e"))
-    table = run.render_table(rows)
+    table = tables.render_table(rows)
     x_line = next(line for line in table.splitlines() if line.startswith("| `x`"))
     cells = [c.strip() for c in x_line.strip("|").split("|")]
     assert cells[1] == "0,1"
@@ -132,20 +133,32 @@ def _args(**kw):
     return ns
 
 
+def test_classifier_epochs_and_seeds_of_a_row():
+    from benchmarks.runner import classifier_epochs, classifier_seed_list
+
+    assert classifier_epochs(_args(), 1000) == 30
+    assert classifier_epochs(_args(epochs=7, quick=True), 1000) == 7
+    # quick: 5 epochs, unless that is fewer than 200 updates (8 batches: 25 epochs)
+    assert classifier_epochs(_args(quick=True), 1000) == 25
+    assert classifier_epochs(_args(quick=True), 128 * 50) == 5
+    assert classifier_seed_list(5, _args(classifier_seeds=3, classifier_seed_offset=2)) == [
+        2005, 3005, 4005]
+
+
 def test_quick_profile_and_balanced_shortfall():
-    source = run.load_source("digits")
+    source = protocol.load_source("digits")
     # quick scales MNIST-like counts to at most 500 and keeps >= 10 per class
-    assert run.quick_counts({0: 5000, 1: 50}) == {0: 500, 1: 10}
-    assert run.quick_counts({0: 100, 1: 3}) == {0: 100, 1: 3}
-    counts, minority = run.profile_counts("gamo", source, 0, 20)
+    assert protocol.quick_counts({0: 5000, 1: 50}) == {0: 500, 1: 10}
+    assert protocol.quick_counts({0: 100, 1: 3}) == {0: 100, 1: 3}
+    counts, minority = protocol.profile_counts("gamo", source, 0, 20)
     assert counts[0] == 100 and counts[9] == 1 and minority == list(range(1, 10))
-    counts, _ = run.profile_counts("exp:10", source, 0, 20)
+    counts, _ = protocol.profile_counts("exp:10", source, 0, 20)
     assert counts[0] == 100 and counts[9] == 10
     with pytest.raises(SystemExit):
-        run.profile_counts("counts:1,2", source, 0, 20)
+        protocol.profile_counts("counts:1,2", source, 0, 20)
     # A majority count that eats the pool: the ceiling says what it could not fill.
-    split = run.make_split(source, 0, "counts:105," + ",".join(["5"] * 9), False)
-    X, y, note = run.draw_balanced(source, split, 0)
+    split = protocol.make_split(source, 0, "counts:105," + ",".join(["5"] * 9), False)
+    X, y, note = protocol.draw_balanced(source, split, 0)
     assert note is not None and "extra real images available" in note
     assert np.bincount(y)[0] == 105 and len(X) == len(y)
     assert np.bincount(y)[1:].max() <= 105 and "class 8" in note
@@ -201,7 +214,7 @@ def test_cnn_spread_has_a_panel_per_seed_and_a_dot_per_cnn(tmp_path):
              "classifier_seeds": [seed, seed + 1000]}
             for seed in (0, 5) for name in ("ros", "meda")]
     rows.append(dict(rows[0], f1=84.0, classifier_seeds=[2000], f1_per_classifier=[84.0]))
-    fig = run.plot_cnn_spread(rows)
+    fig = figures.plot_cnn_spread(rows)
     assert [ax.get_title() for ax in fig.axes] == ["d, seed 0", "d, seed 5"]
     dots = [[len(c.get_offsets()) for c in ax.collections if isinstance(c, PathCollection)]
             for ax in fig.axes]
@@ -211,7 +224,7 @@ def test_cnn_spread_has_a_panel_per_seed_and_a_dot_per_cnn(tmp_path):
     path.write_text("".join(json.dumps(r) + "\n" for r in rows))
     assert run.main(["--table-only", str(path), "--figures", str(tmp_path / "f")]) == 0
     assert (tmp_path / "f" / "cnn-f1.png").stat().st_size > 0
-    assert run.plot_cnn_spread([{"dataset": "d", "seed": 0, "sampler": "x"}]) is None
+    assert figures.plot_cnn_spread([{"dataset": "d", "seed": 0, "sampler": "x"}]) is None
 
 
 def test_resume_skips_done_rows(tmp_path):
@@ -295,13 +308,13 @@ def test_table_only_pools_rows_that_add_cnns(tmp_path, capsys):
                  f1_per_class=[70.0, 90.0])
     later = dict(base, accuracy=93.0, f1=83.0, classifier_seeds=[2000], best_epoch=2,
                  classifier_seconds=2.0, fit_seconds=3.0, f1_per_class=[73.0, 93.0])
-    (row,) = run.pool_classifier_runs([first, later])
+    (row,) = tables.pool_classifier_runs([first, later])
     assert row["accuracy"] == pytest.approx(91.0) and row["f1"] == pytest.approx(81.0)
     assert row["f1_per_classifier"] == [79.0, 81.0, 83.0]
     assert row["classifier_seeds"] == [0, 1000, 2000] and row["best_epoch"] == [1, 2, 2]
     assert row["classifier_seconds"] == 6.0 and row["fit_seconds"] == 2.0
     assert row["f1_per_class"] == pytest.approx([71.0, 91.0])
-    (no_classes,) = run.pool_classifier_runs([first, dict(later, f1_per_class=None)])
+    (no_classes,) = tables.pool_classifier_runs([first, dict(later, f1_per_class=None)])
     assert "f1_per_class" not in no_classes
     files = [tmp_path / "a.jsonl", tmp_path / "b.jsonl"]
     for path, r in zip(files, [first, later]):
@@ -316,7 +329,7 @@ def test_rows_measured_again_with_the_same_cnns_are_not_pooled():
            "epochs": 2, "sampler_params": {}, "f1": 80.0, "classifier_seeds": [0, 1000]}
     again = dict(row, f1=81.0, classifier_seeds=[1000, 2000])
     other_params = dict(row, sampler_params={"k": 1}, classifier_seeds=[2000])
-    pooled = run.pool_classifier_runs([row, again, other_params])
+    pooled = tables.pool_classifier_runs([row, again, other_params])
     assert [r["f1"] for r in pooled] == [80.0, 81.0, 80.0]
     assert all("same CNN seeds" in r["note"] for r in pooled[:2])
     assert "note" not in pooled[2]
@@ -346,29 +359,10 @@ def test_named_ablations_build_their_samplers(quick):
         "meda-phase1": (MEDALUDESampler, {"n_iterations": 0}),
     }
     for name, (cls, params) in expected.items():
-        sampler = run.build_sampler(name, 3, run.sampler_params(name, quick), "cpu", 0,
+        sampler = samplers.build_sampler(name, 3, samplers.sampler_params(name, quick), "cpu", 0,
                                     (1, 8, 8))
         assert type(sampler) is cls
         got = sampler.get_params()
         assert {k: got[k] for k in params} == params
         assert got["random_state"] == 3 and got["image_shape"] == (1, 8, 8)
-    assert "deepsmote-residual" in run.GENERATIVE
-
-
-def test_fashion_paper_pooling_counts_a_repeated_cnn_once_and_refuses_a_conflict(tmp_path):
-    from benchmarks import fashion_paper_cnns as pool
-
-    first = {"seed": 5, "sampler": "meda", "classifier_seeds": [5, 1005],
-             "f1_per_classifier": [80.0, 81.0]}
-    again = dict(first, classifier_seeds=[1005, 2005], f1_per_classifier=[81.0, 84.0])
-    harness = {"seed": 5, "sampler": "ros", "clf_seed": 3005, "f1": 79.5}
-    old_method = dict(first, classifier_seeds=[3005], f1_per_classifier=[10.0])
-    (tmp_path / "a.jsonl").write_text(json.dumps(first) + "\n" + json.dumps(harness) + "\n")
-    (tmp_path / "b.jsonl").write_text(json.dumps(again) + "\n")
-    (tmp_path / "c.jsonl").write_text(json.dumps(old_method) + "\n")
-    sources = [("a.jsonl", ("meda", "ros")), ("b.jsonl", ("meda",)), ("c.jsonl", ("ros",))]
-    cnn = pool.per_cnn_f1(tmp_path, sources)
-    assert cnn == {(5, "meda"): {5: 80.0, 1005: 81.0, 2005: 84.0}, (5, "ros"): {3005: 79.5}}
-    (tmp_path / "b.jsonl").write_text(json.dumps(dict(again, f1_per_classifier=[81.5, 84.0])))
-    with pytest.raises(SystemExit, match="CNN 1005 of meda, seed 5"):
-        pool.per_cnn_f1(tmp_path, sources)
+    assert "deepsmote-residual" in GENERATIVE

@@ -1,0 +1,137 @@
+"""Configuration of the benchmark: data sets, seeds, counts, samplers.
+
+The numbers to tune live here. ``SAMPLER_PARAMS`` is the one place where the
+constructor settings of every built-in sampler are kept, for full and
+``--quick`` runs; ``QUICK`` lists exactly what ``--quick`` reduces (see
+:mod:`benchmarks.protocol`).
+"""
+
+DATASETS = ("digits", "fashion-mnist", "mnist", "cifar10", "folder")
+
+#: Default seeds per data set (the paper's; digits and Fashion-MNIST borrow
+#: MNIST's, a folder ALIYUN-FD's).
+DEFAULT_SEEDS = {
+    "digits": [0, 5],
+    "fashion-mnist": [0, 5],
+    "mnist": [0, 5],
+    "cifar10": [1, 7],
+    "folder": [0, 1],
+}
+
+#: Paper profile: (minority count, majority count) per class.
+PAPER_COUNTS = {
+    "digits": (10, 100),
+    "fashion-mnist": (50, 5000),
+    "mnist": (50, 5000),
+    "cifar10": (45, 4500),
+}
+
+#: Data sets whose images keep their label when mirrored left-right (the
+#: ``ros-augment`` row mirrors half its copies there).
+FLIP_INVARIANT = ("fashion-mnist", "cifar10")
+
+#: Validation images per class (full runs).
+VAL_PER_CLASS = {"digits": 20, "fashion-mnist": 400, "mnist": 400, "cifar10": 400}
+
+#: Held-out test set of data without an official split.
+DIGITS_TEST_PER_CLASS = 50
+FOLDER_TEST_FRACTION = 0.2
+
+#: Epochs of the final CNN.
+FULL_EPOCHS = 30
+
+#: What ``--quick`` changes (see :mod:`benchmarks.protocol`).
+QUICK = {
+    "max_train_per_class": 500,
+    "min_train_per_class": 10,
+    "max_val_per_class": 50,
+    "max_test": 2000,
+    "epochs": 5,
+    # ...but at least this many Adam updates, so that tiny training sets
+    # (digits: about 8 batches per epoch) are not left untrained.
+    "min_updates": 200,
+}
+
+#: Built-in samplers: name -> "module:Class" (None: handled by the runner).
+SAMPLERS = {
+    "none": None,
+    "ros": "imblearn.over_sampling:RandomOverSampler",
+    "smote": "imblearn.over_sampling:SMOTE",
+    "adasyn": "imblearn.over_sampling:ADASYN",
+    "borderline": "imblearn.over_sampling:BorderlineSMOTE",
+    "ros-augment": "imblearn_meda:AugmentedOverSampler",
+    "cvae": "imblearn_meda:CVAESampler",
+    "deepsmote": "imblearn_meda:DeepSMOTESampler",
+    "deepsmote-residual": "imblearn_meda:DeepSMOTESampler",
+    "meda": "imblearn_meda:MEDALUDESampler",
+    "meda-nophase4": "imblearn_meda:MEDALUDESampler",
+    "meda-nolgm": "imblearn_meda:MEDALUDESampler",
+    "meda-phase1": "imblearn_meda:MEDALUDESampler",
+    "meda-decode": "imblearn_meda:MEDALUDESampler",
+    "balanced": None,
+}
+
+#: Samplers that learn a generative model (they get a t-SNE figure).
+GENERATIVE = ("cvae", "deepsmote", "deepsmote-residual", "meda", "meda-nophase4",
+              "meda-nolgm", "meda-phase1", "meda-decode")
+
+# Quick MEDA_LUDE: the default "auto" epoch counts (about 1500 Phase-1
+# updates; fixed small epoch counts left digits' decoder untrained, with no
+# draw accepted by both classifiers), one outer iteration and a smaller
+# population.
+_MEDA_QUICK = {
+    "n_iterations": 1,
+    "population_size": 500,
+}
+
+#: THE place to tune samplers: constructor parameters per sampler, for full
+#: and quick runs (``--sampler-params`` overrides on top). ``random_state``,
+#: ``device``, ``verbose`` and ``image_shape`` are added by the runner.
+SAMPLER_PARAMS = {
+    "none": {"full": {}, "quick": {}},
+    "ros": {"full": {}, "quick": {}},
+    "smote": {"full": {}, "quick": {}},
+    "adasyn": {"full": {}, "quick": {}},
+    "borderline": {"full": {}, "quick": {}},
+    # Shifts of up to 2 px; mirrors only where a mirrored image keeps its
+    # label (clothes and CIFAR objects, not digits): see FLIP_INVARIANT.
+    "ros-augment": {"full": {"max_shift": 2}, "quick": {"max_shift": 2}},
+    "cvae": {"full": {}, "quick": {}},
+    "deepsmote": {"full": {}, "quick": {}},
+    "deepsmote-residual": {
+        "full": {"synthesis": "residual"},
+        "quick": {"synthesis": "residual"},
+    },
+    "meda": {"full": {}, "quick": dict(_MEDA_QUICK)},
+    "meda-nophase4": {
+        "full": {"n_generations": 0},
+        "quick": {**_MEDA_QUICK, "n_generations": 0},
+    },
+    "meda-nolgm": {
+        "full": {"mixture": "empirical"},
+        "quick": {**_MEDA_QUICK, "mixture": "empirical"},
+    },
+    "meda-phase1": {
+        "full": {"n_iterations": 0},
+        "quick": {**_MEDA_QUICK, "n_iterations": 0},
+    },
+    "meda-decode": {
+        "full": {"synthesis": "decode"},
+        "quick": {**_MEDA_QUICK, "synthesis": "decode"},
+    },
+    "balanced": {"full": {}, "quick": {}},
+}
+
+METRICS = ("accuracy", "precision", "recall", "specificity", "f1", "gmean", "auc")
+TIMINGS = ("fit_seconds", "classifier_seconds")
+
+CLASS_NAMES = {
+    "fashion-mnist": [
+        "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
+        "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot",
+    ],
+    "cifar10": [
+        "airplane", "automobile", "bird", "cat", "deer",
+        "dog", "frog", "horse", "ship", "truck",
+    ],
+}

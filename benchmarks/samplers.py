@@ -1,0 +1,144 @@
+"""The samplers of the benchmark rows, by name.
+
+``none`` (no resampling), ``ros``, ``smote``, ``adasyn``, ``borderline``
+(imbalanced-learn, ``random_state=seed``), ``ros-augment`` (random
+over-sampling with copies shifted by up to 2 px and, on Fashion-MNIST and
+CIFAR-10, mirrored left-right half of the time), ``cvae``, ``deepsmote``,
+``deepsmote-residual`` (``synthesis="residual"``: DeepSMOTE with MEDA_LUDE's
+default synthesis, a real image plus the decoder's change), ``meda``
+(imblearn_meda), ``meda-nophase4`` (``n_generations=0``: no evolution of the
+latent distribution), ``meda-nolgm`` (``mixture="empirical"``), ``meda-phase1``
+(``n_iterations=0``: sample the Phase-1 Gaussians, no Phases 2-4),
+``meda-decode`` (``synthesis="decode"``: every new image decoded from a draw
+of the evolved Gaussian, the paper's literal synthesis), ``balanced``
+(the ceiling: extra REAL images from the unused rest of the training pool, every
+class at the majority count, :func:`benchmarks.protocol.draw_balanced`), and
+``module:Class`` for any other imbalanced-learn compatible sampler (given
+``random_state``, ``device``, ``verbose`` and ``image_shape`` where its
+constructor takes them). Their settings are ``SAMPLER_PARAMS`` of
+:mod:`benchmarks.config`.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+
+from benchmarks.config import FLIP_INVARIANT, SAMPLER_PARAMS, SAMPLERS
+
+
+def import_object(spec):
+    """The object named by ``"package.module:Name"`` (``Name`` may be dotted).
+
+    Raises
+    ------
+    ValueError
+        When ``spec`` has no ``module:`` part.
+    """
+    module, sep, name = spec.partition(":")
+    if not sep or not module or not name:
+        raise ValueError(f"expected 'module:Class', got {spec!r}")
+    obj = importlib.import_module(module)
+    for part in name.split("."):
+        obj = getattr(obj, part)
+    return obj
+
+
+def sampler_params(name, quick, overrides=None, dataset=None):
+    """Constructor parameters of sampler ``name`` for this run.
+
+    Parameters
+    ----------
+    name : str
+        A key of ``SAMPLER_PARAMS`` (others get none) or ``module:Class``.
+    quick : bool
+        Take the ``"quick"`` entry instead of ``"full"``.
+    overrides : dict or None
+        ``{name: {param: value}}``, applied last.
+    dataset : str or None
+        ``ros-augment`` mirrors only on ``FLIP_INVARIANT`` data sets.
+
+    Returns
+    -------
+    dict
+    """
+    params = dict(SAMPLER_PARAMS.get(name, {}).get("quick" if quick else "full", {}))
+    if name == "ros-augment":
+        params["flip"] = dataset in FLIP_INVARIANT
+    params.update((overrides or {}).get(name, {}))
+    return params
+
+
+def build_sampler(name, seed, params, device, verbose, image_shape):
+    """Instantiate a named or ``module:Class`` sampler.
+
+    ``random_state``, ``device``, ``verbose`` and ``image_shape`` are passed
+    when the constructor takes them and ``params`` does not set them.
+
+    Parameters
+    ----------
+    name : str
+        A key of ``SAMPLERS`` or ``module:Class``.
+    seed : int
+    params : dict
+        From :func:`sampler_params`.
+    device : str
+    verbose : int
+    image_shape : tuple of int
+        ``(C, H, W)``.
+
+    Returns
+    -------
+    object
+        The unfitted sampler.
+    """
+    spec = SAMPLERS.get(name, name)
+    cls = import_object(spec)
+    try:
+        accepted = set(inspect.signature(cls).parameters)
+    except (TypeError, ValueError):
+        accepted = set()
+    kwargs = dict(params)
+    extra = {"random_state": seed, "device": device, "verbose": verbose,
+             "image_shape": tuple(image_shape)}
+    for key, value in extra.items():
+        if key in accepted:
+            kwargs.setdefault(key, value)
+    return cls(**kwargs)
+
+
+#: Neighbour parameter of the SMOTE family and its imbalanced-learn default.
+_NEIGHBOURS = {"smote": ("k_neighbors", 5), "borderline": ("k_neighbors", 5),
+               "adasyn": ("n_neighbors", 5)}
+
+
+def fit_neighbours(name, params, counts):
+    """Lower SMOTE's / ADASYN's neighbour count when a class is too small for it.
+
+    They need ``k + 1`` samples in every class they over-sample; with fewer the
+    row would fail, so ``k`` becomes ``smallest count - 1`` and the row says so.
+
+    Parameters
+    ----------
+    name : str
+    params : dict
+    counts : dict
+        ``{class: training count}``.
+
+    Returns
+    -------
+    params : dict
+        ``params``, with the neighbour count lowered where needed.
+    note : str or None
+        What was lowered, for the row's ``note``.
+    """
+    if name not in _NEIGHBOURS:
+        return params, None
+    key, default = _NEIGHBOURS[name]
+    k = params.get(key, default)
+    smallest = min(n for n in counts.values() if n > 0)
+    if not isinstance(k, int) or smallest > k or smallest < 2:
+        return params, None
+    return {**params, key: smallest - 1}, (
+        f"{key} lowered from {k} to {smallest - 1}: the smallest class has {smallest} images"
+    )

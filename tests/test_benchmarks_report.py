@@ -1,0 +1,201 @@
+"""Tests of the CNN report (benchmarks/report.py): pooling over runs, Welch."""
+
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+from scipy import stats
+
+from benchmarks import report
+
+RESULTS = Path(__file__).resolve().parents[1] / "benchmarks" / "results"
+
+
+def _row(seed, sampler, cnn_seeds, f1s, **extra):
+    row = {"dataset": "d", "profile": "paper", "quick": False, "seed": seed,
+           "sampler": sampler, "epochs": 2, "sampler_params": {},
+           "classifier_seeds": list(cnn_seeds), "f1": float(np.mean(f1s))}
+    if len(f1s) > 1:
+        row["f1_per_classifier"] = list(f1s)
+    row.update(extra)
+    return row
+
+
+def _write(path, rows):
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    return str(path)
+
+
+def _table_rows(text):
+    """``{(sampler, seed): [cells]}`` of the report's Markdown rows."""
+    out = {}
+    for line in text.splitlines():
+        if line.startswith("| `"):
+            cells = [c.strip() for c in line.strip("|").split("|")]
+            out[(cells[0].strip("`"), int(cells[1]))] = cells[2:]
+    return out
+
+
+def test_welch_interval_is_the_hand_computed_one():
+    a = [80.0, 82.0, 81.0, 85.0]
+    b = [79.0, 80.0, 78.5]
+    # by hand: means 82 and 79.1667; sample variances 14/3 and 7/12
+    va, vb = (14 / 3) / 4, (7 / 12) / 3
+    se = math.sqrt(va + vb)
+    df = (va + vb) ** 2 / (va**2 / 3 + vb**2 / 2)
+    t = stats.t.ppf(0.975, df)
+    diff = 82.0 - 237.5 / 3
+    w = report.welch_interval(a, b)
+    assert w.diff == pytest.approx(diff)
+    assert w.df == pytest.approx(df)
+    assert (w.low, w.high) == pytest.approx((diff - t * se, diff + t * se))
+    assert w.p == pytest.approx(2 * stats.t.sf(diff / se, df))
+    ref = stats.ttest_ind(a, b, equal_var=False)
+    assert (w.low, w.high) == pytest.approx(tuple(ref.confidence_interval(0.95)))
+    assert w.p == pytest.approx(ref.pvalue)
+
+
+def test_welch_interval_undefined_for_one_cnn_or_no_spread():
+    assert report.welch_interval([80.0], [79.0, 81.0]).low is None
+    w = report.welch_interval([80.0, 80.0], [79.0, 79.0])
+    assert w.diff == pytest.approx(1.0) and w.low is None and w.p is None
+
+
+def test_a_cnn_measured_twice_counts_once_and_a_conflict_is_refused(tmp_path):
+    first = _row(5, "meda", [5, 1005], [80.0, 81.0])
+    again = _row(5, "meda", [1005, 2005], [81.0, 84.0])
+    a = _write(tmp_path / "a.jsonl", [first])
+    b = _write(tmp_path / "b.jsonl", [again])
+    cnns = report.pool_cnns([(a, None), (b, None)])
+    assert cnns == {("d", "paper", False, 5, "meda"): {5: 80.0, 1005: 81.0, 2005: 84.0}}
+    _write(tmp_path / "b.jsonl", [_row(5, "meda", [1005, 2005], [81.5, 84.0])])
+    with pytest.raises(ValueError) as exc:
+        report.pool_cnns([(a, None), (b, None)])
+    message = str(exc.value)
+    for part in ("CNN seed 1005", "seed 5", "sampler meda", "a.jsonl line 1",
+                 "b.jsonl line 1", "81.0", "81.5"):
+        assert part in message
+    with pytest.raises(SystemExit, match="CNN seed 1005"):
+        report.main([a, b])
+
+
+def test_a_value_written_rounded_is_the_same_cnn(tmp_path):
+    """Files of one CNN a line wrote two decimals: 82.79 is CNN 3005's 82.7869...
+    and the precise value is kept; 82.78 is another value."""
+    precise = _row(5, "ros", [5, 3005], [83.0, 82.78693])
+    rounded = {"seed": 5, "sampler": "ros", "clf_seed": 3005, "f1": 82.79}
+    a = _write(tmp_path / "a.jsonl", [precise])
+    b = _write(tmp_path / "b.jsonl", [rounded])
+    assume = {"dataset": "d", "profile": "paper", "quick": False}
+    for order in ([(b, None), (a, None)], [(a, None), (b, None)]):
+        cnns = report.pool_cnns(order, assume=assume)
+        assert cnns[("d", "paper", False, 5, "ros")] == {5: 83.0, 3005: 82.78693}
+    _write(tmp_path / "b.jsonl", [dict(rounded, f1=82.78)])
+    with pytest.raises(ValueError, match="CNN seed 3005"):
+        report.pool_cnns([(a, None), (b, None)], assume=assume)
+
+
+def test_pooling_cnns_added_later_gives_the_mean_over_all(tmp_path, capsys):
+    """A run of CNNs 0-1 and a later --classifier-seed-offset 2 run of CNN 2:
+    one row of three CNNs whose mean is over all three, not the mean of the
+    two rows' means."""
+    first = _row(0, "ros", [0, 1000], [80.0, 82.0])
+    later = _row(0, "ros", [2000], [87.0])
+    path = _write(tmp_path / "rows.jsonl", [first, later])
+    cnns = report.pool_cnns([(path, None)])
+    assert cnns == {("d", "paper", False, 0, "ros"): {0: 80.0, 1000: 82.0, 2000: 87.0}}
+    assert report.main([path, "--against", ""]) == 0
+    cells = _table_rows(capsys.readouterr().out)[("ros", 0)]
+    sd = np.std([80.0, 82.0, 87.0], ddof=1)
+    assert cells == ["3", f"83.00 ± {sd:.2f}"]
+
+
+def test_against_takes_the_best_baseline_of_each_seed(tmp_path, capsys):
+    rows = [
+        _row(0, "ros", [0, 1000], [80.0, 81.0]),
+        _row(0, "adasyn", [0, 1000], [82.0, 84.0]),
+        _row(0, "meda", [0, 1000, 2000], [84.0, 85.0, 86.0]),
+        _row(5, "ros", [5, 1005], [83.0, 85.0]),
+        _row(5, "adasyn", [5, 1005], [79.0, 80.0]),
+        _row(5, "meda", [5, 1005, 2005], [83.0, 84.0, 82.0]),
+    ]
+    path = _write(tmp_path / "rows.jsonl", rows)
+    assert report.main([path, "--against", "ros,smote,adasyn"]) == 0
+    table = _table_rows(capsys.readouterr().out)
+    seed0, seed5 = table[("meda", 0)], table[("meda", 5)]
+    assert seed0[2:4] == ["`adasyn`", "+2.00"]
+    assert seed5[2:4] == ["`ros`", "-1.00"]
+    w = report.welch_interval([83.0, 84.0, 82.0], [83.0, 85.0])
+    assert seed5[4] == f"{w.low:+.2f} to {w.high:+.2f}"
+    assert table[("ros", 0)][2:] == ["", "", "", ""]  # baselines are not compared
+    assert report.best_baseline(report.pool_cnns([(path, None)]),
+                                ("d", "paper", False, 0), ["smote"]) is None
+
+
+def test_pairs_filters_and_per_file_samplers(tmp_path, capsys):
+    rows = [_row(s, name, [s, s + 1000], f1s) for s in (0, 1)
+            for name, f1s in (("meda", [85.0, 86.0]), ("meda-nolgm", [83.0, 83.5]),
+                              ("ros", [80.0, 81.0]))]
+    older = [_row(0, "meda", [0, 1000], [70.0, 71.0])]  # another method's rows
+    path = _write(tmp_path / "rows.jsonl", rows)
+    old = _write(tmp_path / "old.jsonl", older + [_row(0, "ros", [2000], [82.0])])
+    assert report.main([path, f"{old}:ros", "--samplers", "meda-nolgm,meda,ros",
+                        "--seeds", "0", "--pairs", "meda:meda-nolgm"]) == 0
+    out = capsys.readouterr().out
+    table = _table_rows(out)
+    assert list(table) == [("meda-nolgm", 0), ("meda", 0), ("ros", 0)]
+    assert table[("ros", 0)][:2] == ["3", "81.00 ± 1.00"]
+    w = report.welch_interval([85.0, 86.0], [83.0, 83.5])
+    assert (f"- seed 0: `meda` - `meda-nolgm` = +2.25 "
+            f"(Welch 95 % CI {w.low:+.2f} to {w.high:+.2f}, p {w.p:.2f})") in out
+    with pytest.raises(SystemExit, match="CNN seed 0"):
+        report.main([path, old])
+
+
+def test_rows_of_other_epochs_are_not_pooled(tmp_path):
+    path = _write(tmp_path / "rows.jsonl", [_row(0, "ros", [0], [80.0]),
+                                            _row(0, "ros", [1000], [81.0], epochs=30)])
+    with pytest.raises(ValueError, match="epochs 2 in .* but 30 in"):
+        report.pool_cnns([(path, None)])
+
+
+def test_figure_has_a_dot_per_pooled_cnn(tmp_path, capsys):
+    from matplotlib.collections import PathCollection
+
+    from benchmarks.figures import plot_cnn_spread
+
+    rows = [_row(0, "ros", [0, 1000], [80.0, 81.0]), _row(0, "ros", [2000], [82.0]),
+            _row(0, "meda", [0, 1000], [83.0, 84.0])]
+    path = _write(tmp_path / "rows.jsonl", rows)
+    fig = plot_cnn_spread(report.cnn_rows(report.pool_cnns([(path, None)])))
+    dots = [len(c.get_offsets()) for c in fig.axes[0].collections
+            if isinstance(c, PathCollection)]
+    assert dots == [3, 2]
+    png = tmp_path / "figs" / "cnn.png"
+    assert report.main([path, "--figure", str(png), "--title", "t"]) == 0
+    assert png.stat().st_size > 0 and f"saved {png}" in capsys.readouterr().out
+
+
+def test_fashion_paper_numbers_of_results_md(capsys):
+    """The paper-protocol Fashion-MNIST comparison of RESULTS.md, from the raw
+    files: the MEDA_LUDE rows of the three-CNN run and of the one-CNN-a-line
+    file measured an earlier method and are left out by naming samplers."""
+    files = [
+        f"{RESULTS / 'fashion_mnist_paper_cpu_e10_seeds05_c3.jsonl'}:ros,smote,adasyn",
+        f"{RESULTS / 'fashion_mnist_paper_cpu_e10_extra_cnn_seeds_3000_4000.jsonl'}"
+        ":ros,smote,adasyn",
+        f"{RESULTS / 'fashion_mnist_paper_cpu_e10_seeds05_c5_quota.jsonl'}:ros,meda",
+        str(RESULTS / "fashion_mnist_paper_cpu_e10_seeds05_more_cnns.jsonl"),
+    ]
+    assert report.main([*files, "--assume", "dataset=fashion-mnist,profile=paper,quick=false",
+                        "--pairs", "meda:ros"]) == 0
+    out = capsys.readouterr().out
+    table = _table_rows(out)
+    assert table[("meda", 0)] == ["10", "82.20 ± 1.29", "`adasyn`", "+1.16",
+                                  "-0.15 to +2.47", "0.08"]
+    assert table[("meda", 5)][:5] == ["10", "82.50 ± 0.84", "`ros`", "+0.17",
+                                      "-0.62 to +0.97"]
+    assert table[("smote", 0)][:2] == ["3", "78.72 ± 0.41"]
+    assert "- seed 0: `meda` - `ros` = +1.40 (Welch 95 % CI +0.05 to +2.76" in out
