@@ -19,7 +19,8 @@ def show_versions():
     if torch.cuda.is_available():
         print(f"CUDA device: {torch.cuda.get_device_name(0)}")
     for dist in ("imblearn-meda", "torch", "numpy", "scikit-learn",
-                 "imbalanced-learn", "imagehash", "pillow", "joblib", "tqdm"):
+                 "imbalanced-learn", "sklearn-compat", "imagehash", "pillow", "joblib",
+                 "tqdm"):
         try:
             print(f"{dist}: {version(dist)}")
         except PackageNotFoundError:

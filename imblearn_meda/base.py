@@ -12,6 +12,7 @@ that load on a CPU-only machine. Subclasses only train their networks
 from __future__ import annotations
 
 import copy
+import inspect
 import numbers
 import warnings
 from abc import abstractmethod
@@ -25,17 +26,58 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted
 from sklearn_compat.utils.validation import validate_data
 
+from .exceptions import SynthesisWarning
 from .utils import (
     Scaler,
     check_cuda_pickle,
+    check_device,
     resolve_device,
     resolve_image_shape,
     seed_from,
     seeded,
+    torch_threads,
 )
 
 #: Bumped whenever the pickled layout of a fitted sampler changes.
 PICKLE_FORMAT = 1
+
+
+def _refuse_params(estimator, method, params):
+    if params:
+        raise TypeError(
+            f"{type(estimator).__name__}.{method} got unexpected keyword "
+            f"argument(s) {sorted(params)}; it takes only X and y (set the "
+            "sampler's parameters with set_params)."
+        )
+
+
+def _warn_shortfalls(stats):
+    """One warning for every class whose filter let too few draws pass."""
+    short = {c: i for c, i in stats.items() if i.get("rejected")}
+    if not short:
+        return
+    detail = "; ".join(
+        f"class {c!r}: {i['rejected']} of {i['rejected'] + i['kept']} from rejected "
+        f"draws ({i['passed']} of {i['drawn']} draws passed)"
+        for c, i in short.items()
+    )
+    warnings.warn(
+        "Too few synthetic samples passed both classifiers, so the rest are the "
+        f"rejected draws the image classifier rated most likely of the class: "
+        f"{detail}. Train longer, or set filter_synthetic=False.",
+        SynthesisWarning,
+        stacklevel=_caller_level(),
+    )
+
+
+def _caller_level():
+    """``stacklevel`` that points a warning at the user's code: the first
+    frame outside this package, imbalanced-learn and scikit-learn."""
+    frame, level = inspect.currentframe().f_back, 1
+    while frame is not None and frame.f_globals.get("__name__", "").startswith(
+            ("imblearn_meda.", "imblearn.", "sklearn.")):
+        frame, level = frame.f_back, level + 1
+    return level
 
 
 def _plain(label):
@@ -110,7 +152,8 @@ class BaseDeepOverSampler(ImageInputMixin, BaseOverSampler):
         **BaseOverSampler._parameter_constraints,
         "image_shape": [None, StrOptions({"auto"}), tuple, list],
         "batch_size": [Interval(numbers.Integral, 1, None, closed="left")],
-        "device": [StrOptions({"auto", "cpu", "cuda"}), str, torch.device],
+        "device": [str, torch.device],
+        "n_jobs": [None, Interval(numbers.Integral, None, None, closed="neither")],
         "verbose": ["verbose"],
     }
 
@@ -166,13 +209,16 @@ class BaseDeepOverSampler(ImageInputMixin, BaseOverSampler):
         self : object
             The fitted sampler.
         """
+        _refuse_params(self, "fit", params)
         self._validate_params()
+        check_device(self.device)
         check_classification_targets(y)
         X, y, _ = self._check_X_y(X, y)
         self.sampling_strategy_ = check_sampling_strategy(
             self.sampling_strategy, y, self._sampling_type
         )
-        self._run_guarded(self._fit_model, X, y)
+        with torch_threads(self.n_jobs):
+            self._run_guarded(self._fit_model, X, y)
         return self
 
     def fit_resample(self, X, y, **params):
@@ -195,14 +241,19 @@ class BaseDeepOverSampler(ImageInputMixin, BaseOverSampler):
         y_resampled : array-like of shape (n_samples_new,)
             Labels of ``X_resampled``.
         """
-        return super().fit_resample(X, y, **params)
+        _refuse_params(self, "fit_resample", params)
+        self._validate_params()
+        check_device(self.device)
+        with torch_threads(self.n_jobs):
+            return super().fit_resample(X, y)
 
     def _fit_resample(self, X, y):
         return self._run_guarded(self._fit_resample_guarded, X, y)
 
     def _fit_resample_guarded(self, X, y):
         self._fit_model(X, y)
-        X_new, y_new = self._draw(self.sampling_strategy_, self._seed)
+        X_new, y_new, stats = self._draw(self.sampling_strategy_, self._seed)
+        self._keep_synthesis_stats(stats)
         X_all = np.concatenate([X, X_new.astype(X.dtype, copy=False)], axis=0)
         y_all = np.concatenate([y, y_new.astype(y.dtype, copy=False)])
         return self._to_output(X_all), y_all
@@ -267,8 +318,8 @@ class BaseDeepOverSampler(ImageInputMixin, BaseOverSampler):
         counts : dict of {class label: int}
             Number of new samples for each class.
         random_state : int, RandomState instance or None, default=None
-            Seed of this draw. ``None`` uses the sampler's own ``random_state``
-            (the same draw as ``fit_resample`` for the same counts).
+            Seed of this draw. ``None`` draws fresh samples at every call;
+            an int gives the same samples at every call.
 
         Returns
         -------
@@ -294,29 +345,38 @@ class BaseDeepOverSampler(ImageInputMixin, BaseOverSampler):
                     f"counts[{_plain(label)!r}] must be a non-negative integer, "
                     f"got {n!r}."
                 )
-        seed = self._seed if random_state is None else seed_from(random_state)
-        X_new, y_new = self._draw(counts, seed)
+        with torch_threads(self.n_jobs):
+            X_new, y_new, _ = self._draw(counts, seed_from(random_state))
         return self._to_output(X_new), y_new
 
     def _draw(self, counts, seed):
-        parts, labels = [], []
+        """New samples for ``counts``, their labels, and per class what the
+        sampler reports of its synthesis (an empty dict when nothing)."""
+        parts, labels, stats = [], [], {}
         with seeded(seed, self.device_):
             for label, n in counts.items():
                 if n == 0:
                     continue
                 k = int(np.searchsorted(self.classes_, label))
-                Z = self._generate(k, int(n))
+                Z, info = self._generate(k, int(n))
                 parts.append(
                     self._scaler.from_net(Z.reshape(Z.shape[0], -1), self._dtype)
                 )
                 labels.append(np.full(int(n), label, dtype=self.classes_.dtype))
+                if info:
+                    stats[_plain(self.classes_[k])] = info
+        _warn_shortfalls(stats)
         n_features = self.n_features_in_
         if not parts:
             return (
                 np.empty((0, n_features), dtype=self._dtype),
                 np.empty(0, dtype=self.classes_.dtype),
+                stats,
             )
-        return np.concatenate(parts), np.concatenate(labels)
+        return np.concatenate(parts), np.concatenate(labels), stats
+
+    def _keep_synthesis_stats(self, stats):
+        """What ``fit_resample`` keeps of its synthesis (nothing by default)."""
 
     @abstractmethod
     def _train(self, Xn, y_idx, batch_size):
@@ -324,7 +384,11 @@ class BaseDeepOverSampler(ImageInputMixin, BaseOverSampler):
 
     @abstractmethod
     def _generate(self, k, n):
-        """Return ``n`` new samples of class index ``k`` as numpy, net scale."""
+        """Return ``n`` new samples of class index ``k`` (numpy, the
+        networks' scale) and a dict of what to report of their synthesis:
+        ``{"drawn", "passed", "rejected"}`` for a filtering sampler (the
+        draws, those that passed, and the returned samples that did not),
+        else empty."""
 
     # ------------------------------------------------------------------ pickle
     def __getstate__(self):

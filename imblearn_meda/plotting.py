@@ -302,7 +302,7 @@ def plot_loss_history(history, keys=None, skip=HISTORY_SKIP_KEYS,
     Parameters
     ----------
     history : list of dict
-        One dict per epoch (or generation), e.g. ``{"phase": 1, "epoch": 3,
+        One dict per epoch (or generation), e.g. ``{"phase": "phase1", "epoch": 3,
         "loss": 0.5, "rec": 0.1, "gm": 0.2}``. Entries without a ``"phase"``
         are grouped in one subplot.
     keys : sequence of str, optional
@@ -353,7 +353,8 @@ def plot_loss_history(history, keys=None, skip=HISTORY_SKIP_KEYS,
         group = next((g for g in group_keys if any(g in e for e in entries)), None)
         if group is not None:
             entries = _mean_over_groups(entries, names)
-        epochs = [e.get("epoch") for e in entries]
+        step_key = "generation" if any("generation" in e for e in entries) else "epoch"
+        epochs = [e.get(step_key) for e in entries]
         use_epoch = all(_is_number(v) for v in epochs) and all(
             b > a for a, b in zip(epochs, epochs[1:])
         )
@@ -367,8 +368,8 @@ def plot_loss_history(history, keys=None, skip=HISTORY_SKIP_KEYS,
                 continue
             ax.plot(x, vals, marker="." if len(x) < 30 else None, label=name)
             sizes.append(np.nanmax(np.abs(vals)))
-        ax.set_title("all" if phase is None else f"phase {phase}")
-        xlabel = "epoch" if use_epoch else "step"
+        ax.set_title("all" if phase is None else str(phase))
+        xlabel = step_key if use_epoch else "step"
         ax.set_xlabel(xlabel + (f" (mean over {group})" if group else ""))
         positive = [v for v in sizes if v > 0]
         if logy is True:
@@ -384,17 +385,19 @@ def plot_loss_history(history, keys=None, skip=HISTORY_SKIP_KEYS,
 
 
 def _mean_over_groups(entries, names):
-    """Average ``names`` over entries sharing ``(iteration, epoch)``, in order."""
+    """Average ``names`` over entries sharing ``(iteration, epoch)`` (or
+    ``generation``), in order."""
+    step_key = "generation" if any("generation" in e for e in entries) else "epoch"
     order, buckets = [], {}
     for e in entries:
-        key = (e.get("iteration"), e.get("epoch"))
+        key = (e.get("iteration"), e.get(step_key))
         if key not in buckets:
             order.append(key)
             buckets[key] = []
         buckets[key].append(e)
     merged = []
     for key in order:
-        row = {"iteration": key[0], "epoch": key[1]}
+        row = {"iteration": key[0], step_key: key[1]}
         for name in names:
             vals = [float(e[name]) for e in buckets[key] if _is_number(e.get(name))]
             if vals:

@@ -114,7 +114,7 @@ def test_evolve_class_uses_the_given_fitness():
                                    fitness, 3, 500, 0.1, 0.0, (1e-6, 1e6))
     assert calls == [500, 500, 500]
     assert new_mu[3].item() > 2.0  # moved up three generations in a row
-    assert [r["epoch"] for r in rows] == [0, 1, 2]
+    assert [r["generation"] for r in rows] == [0, 1, 2]
 
 
 def test_evolve_class_clamps_variances_to_bounds():

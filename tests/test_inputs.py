@@ -18,7 +18,7 @@ from imblearn_meda import MEDALUDESampler
 from conftest import FAST, tabular_data
 
 pytestmark = pytest.mark.filterwarnings(
-    "ignore:Only .* passed both classifiers:UserWarning"
+    "ignore::imblearn_meda.exceptions.SynthesisWarning"
 )
 
 
@@ -230,7 +230,10 @@ def test_bad_sampling_strategy(digits, strategy, match):
         ({"loss_weights": {"rec1": -1.0}}, r"loss_weights\['rec1'\] must be a non-neg"),
         ({"log_var_bounds": (3.0, -1.0)}, "low < high"),
         ({"log_var_bounds": (1.0, 2.0, 3.0)}, "low < high"),
-        ({"device": "tpu9"}, "not a valid torch device"),
+        ({"device": "tpu9"}, "not supported.*'cuda:N'"),
+        ({"device": "mps"}, "not supported.*'cpu'"),
+        ({"device": "cuda:x"}, "not supported"),
+        ({"n_jobs": 0}, "n_jobs=0"),
     ],
 )
 def test_invalid_parameters(digits, params, match):

@@ -18,7 +18,7 @@ from conftest import FAST
 DATA_DIR = os.path.join(os.path.dirname(__file__), "data")
 
 pytestmark = pytest.mark.filterwarnings(
-    "ignore:Only .* passed both classifiers:UserWarning"
+    "ignore::imblearn_meda.exceptions.SynthesisWarning"
 )
 
 

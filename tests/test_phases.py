@@ -269,7 +269,8 @@ def test_phases_log_one_history_row_per_epoch():
     run_phase2(model, X, y, w, 3, 12, 1e-3, torch.device("cpu"), 1, 0)
     run_phase3(model, 2, 1, 12, 1e-3, torch.device("cpu"), 1, 0)
     rows = [(r["phase"], r["iteration"], r["epoch"]) for r in model.history]
-    assert rows == [(1, 0, 0), (1, 0, 1), (2, 1, 0), (2, 1, 1), (2, 1, 2), (3, 1, 0)]
+    assert rows == [("phase1", 0, 0), ("phase1", 0, 1), ("phase2", 1, 0), ("phase2", 1, 1),
+                    ("phase2", 1, 2), ("phase3", 1, 0)]
     assert {"loss", "rec", "gm", "ltt", "img"} <= set(model.history[0])
 
 

@@ -108,17 +108,18 @@ def test_tsne_default_classes_are_the_synthetic_ones():
 
 def test_loss_history_one_axes_per_phase_one_line_per_key():
     history = (
-        [{"phase": 1, "epoch": e, "loss": 1.0 / (e + 1), "rec": 0.1, "gm": 0.2}
+        [{"phase": "phase1", "epoch": e, "loss": 1.0 / (e + 1), "rec": 0.1, "gm": 0.2}
          for e in range(4)]
-        + [{"phase": 2, "iteration": t, "epoch": e, "loss": 0.5, "img": 0.3}
+        + [{"phase": "phase2", "iteration": t, "epoch": e, "loss": 0.5, "img": 0.3}
            for t in range(2) for e in range(2)]
-        + [{"phase": 4, "class_index": k, "epoch": g, "gm1": 10 * k, "fitness_mean": 0.7,
-            "stopped": 1, "note": "text"} for k in (1, 2) for g in range(2)]
+        + [{"phase": "phase4", "class_index": k, "generation": g, "gm1": 10 * k,
+            "fitness_mean": 0.7, "stopped": 1, "note": "text"}
+           for k in (1, 2) for g in range(2)]
     )
     fig = plot_loss_history(history, title="losses")
     assert isinstance(fig, Figure)
     axes = fig.axes
-    assert [ax.get_title() for ax in axes] == ["phase 1", "phase 2", "phase 4"]
+    assert [ax.get_title() for ax in axes] == ["phase1", "phase2", "phase4"]
     assert [line.get_label() for line in axes[0].lines] == ["loss", "rec", "gm"]
     assert [line.get_label() for line in axes[1].lines] == ["loss", "img"]
     assert [line.get_label() for line in axes[2].lines] == ["gm1", "fitness_mean"]
@@ -130,9 +131,9 @@ def test_loss_history_one_axes_per_phase_one_line_per_key():
     # Phase 4 logs one entry per class and generation: averaged over classes
     np.testing.assert_array_equal(axes[2].lines[0].get_xdata(), [0, 1])
     np.testing.assert_array_equal(axes[2].lines[0].get_ydata(), [15, 15])
-    assert axes[2].get_xlabel() == "epoch (mean over class_index)"
+    assert axes[2].get_xlabel() == "generation (mean over class_index)"
     assert [ax.get_yscale() for ax in axes] == ["linear"] * 3
-    big = [dict(e, gm1=1000) if e["phase"] == 4 else e for e in history]
+    big = [dict(e, gm1=1000) if e["phase"] == "phase4" else e for e in history]
     assert plot_loss_history(big).axes[2].get_yscale() == "symlog"
     fig2 = plot_loss_history(history, keys=["loss"])
     assert [len(ax.lines) for ax in fig2.axes] == [1, 1, 0]

@@ -9,6 +9,7 @@ import torch
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from imblearn_meda.exceptions import SynthesisWarning
 from imblearn_meda.meda._evolution import eda_update
 from imblearn_meda.meda._lgm import GaussianMixture, lgm_terms
 
@@ -120,7 +121,7 @@ def test_eda_update_is_convex_combination(gm2, spop, gamma):
 def test_sample_returns_exactly_the_counts_asked(fitted_digits, counts, seed):
     sampler, _, _ = fitted_digits
     with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", "Only .* passed both classifiers")
+        warnings.simplefilter("ignore", SynthesisWarning)
         X_new, y_new = sampler.sample(counts, random_state=seed)
     assert X_new.shape == (sum(counts.values()), 64)
     assert X_new.dtype == np.float64

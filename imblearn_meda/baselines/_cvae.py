@@ -121,6 +121,8 @@ class CVAESampler(BaseDeepOverSampler):
 
     {device}
 
+    {n_jobs}
+
     {verbose}
 
     Attributes
@@ -191,6 +193,7 @@ class CVAESampler(BaseDeepOverSampler):
         batch_size=128,
         learning_rate=1e-3,
         device="auto",
+        n_jobs=None,
         verbose=0,
     ):
         super().__init__(sampling_strategy=sampling_strategy)
@@ -202,6 +205,7 @@ class CVAESampler(BaseDeepOverSampler):
         self.batch_size = batch_size
         self.learning_rate = learning_rate
         self.device = device
+        self.n_jobs = n_jobs
         self.verbose = verbose
 
     # ---------------------------------------------------------------- training
@@ -269,4 +273,4 @@ class CVAESampler(BaseDeepOverSampler):
             self.decoder_(zb, label.expand(zb.shape[0], -1)).cpu()
             for zb in z.split(chunk)
         ]
-        return torch.cat(parts).numpy()
+        return torch.cat(parts).numpy(), {}

@@ -123,6 +123,8 @@ class DeepSMOTESampler(BaseDeepOverSampler):
 
     {device}
 
+    {n_jobs}
+
     {verbose}
 
     Attributes
@@ -201,6 +203,7 @@ class DeepSMOTESampler(BaseDeepOverSampler):
         learning_rate=1e-3,
         synthesis="decode",
         device="auto",
+        n_jobs=None,
         verbose=0,
     ):
         super().__init__(sampling_strategy=sampling_strategy)
@@ -214,6 +217,7 @@ class DeepSMOTESampler(BaseDeepOverSampler):
         self.learning_rate = learning_rate
         self.synthesis = synthesis
         self.device = device
+        self.n_jobs = n_jobs
         self.verbose = verbose
 
     # ---------------------------------------------------------------- training
@@ -312,7 +316,8 @@ class DeepSMOTESampler(BaseDeepOverSampler):
         z = Z[base] + gap * (Z[partner] - Z[base])
         chunk = max(int(getattr(self, "batch_size_", self.batch_size)), 256)
         if self.synthesis == "decode":
-            return torch.cat([self.decoder_(zb).cpu() for zb in z.split(chunk)]).numpy()
+            out = torch.cat([self.decoder_(zb).cpu() for zb in z.split(chunk)])
+            return out.numpy(), {}
         # What the decoder cannot reproduce of each real sample, x - D(e):
         # one decode per sample of the class, not one per draw.
         X = torch.as_tensor(self.anchors_[_label_key(label)], device=device)
@@ -321,7 +326,7 @@ class DeepSMOTESampler(BaseDeepOverSampler):
         for zb, bb in zip(z.split(chunk), base.split(chunk)):
             x = self.decoder_(zb) + details[bb]
             parts.append((x.clamp(0.0, 1.0) if self.image_shape_ is not None else x).cpu())
-        return torch.cat(parts).numpy()
+        return torch.cat(parts).numpy(), {}
 
 
 def _label_key(label):

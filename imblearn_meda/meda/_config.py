@@ -98,6 +98,13 @@ def majority_weight(xi, minority, counts_by_index):
     return float(counts_by_index[minority].mean() / counts_by_index[~minority].mean())
 
 
-def minority_mask(sampling_strategy_, classes):
-    """The paper's minority group by class index: the over-sampled classes."""
-    return np.array([sampling_strategy_.get(c, 0) > 0 for c in classes])
+def minority_mask(sampling_strategy_, classes, counts_by_index):
+    """The paper's minority group by class index.
+
+    A class belongs to it when the sampler adds at least as many new samples
+    as the class has real ones (it at least doubles). A class that a
+    cross-validation fold tops up by a few samples stays in the majority
+    group: it is not short of data the way the paper's minority classes are.
+    """
+    new = np.array([sampling_strategy_.get(c, 0) for c in classes])
+    return (new > 0) & (new >= counts_by_index)

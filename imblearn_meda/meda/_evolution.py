@@ -70,7 +70,8 @@ def evolve_class(model, k, mu, var, fitness, n_generations, population_size, eta
         )
         keep1 = model.latent_classifier(feat4).argmax(dim=1) == k
         gm1 = feat4[keep1]
-        row = {"phase": 4, "class_index": k, "epoch": g, "gm1": int(gm1.shape[0])}
+        row = {"phase": "phase4", "class_index": k, "generation": g,
+               "gm1": int(gm1.shape[0])}
         if gm1.shape[0] < 2:
             rows.append(row | {"gm2": 0, "stopped": 1})
             break

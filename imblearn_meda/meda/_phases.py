@@ -108,7 +108,7 @@ def run_phase1(model, X, y, w, epochs, batch_size, lr, variance_lr, device, verb
 
     train_epochs(step, lambda: shuffled_batches(X.shape[0], batch_size, y.device),
                  epochs, opt, model.history, desc="Phase 1 (pre-training)",
-                 verbose=verbose, meta={"phase": 1, "iteration": 0},
+                 verbose=verbose, meta={"phase": "phase1", "iteration": 0},
                  after_step=model.mixture.project_)
 
 
@@ -162,7 +162,7 @@ def run_phase2(model, X, y, w, epochs, batch_size, lr, device, iteration, verbos
 
     train_epochs(step, lambda: shuffled_batches(X.shape[0], batch_size, y.device),
                  epochs, opt, model.history, desc=f"Phase 2 (iteration {iteration + 1})",
-                 verbose=verbose, meta={"phase": 2, "iteration": iteration})
+                 verbose=verbose, meta={"phase": "phase2", "iteration": iteration})
 
 
 # ---------------------------------------------------------------- Phase 3
@@ -203,7 +203,7 @@ def run_phase3(model, n_steps, epochs, batch_size, lr, device, iteration, verbos
 
     train_epochs(step, labels, epochs, opt, model.history,
                  desc=f"Phase 3 (iteration {iteration + 1})", verbose=verbose,
-                 meta={"phase": 3, "iteration": iteration})
+                 meta={"phase": "phase3", "iteration": iteration})
 
 
 @torch.no_grad()

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
 import torch
 
@@ -23,6 +21,10 @@ from ._synthesis import (
     pick_anchors,
     synthesize,
 )
+
+
+#: Names of the four phases, as ``history_`` and ``phase_seconds_`` key them.
+PHASES = ("phase1", "phase2", "phase3", "phase4")
 
 
 @shared_docs
@@ -49,8 +51,9 @@ class MEDALUDESampler(BaseDeepOverSampler):
     ----------
     sampling_strategy : float, str, dict or callable, default='auto'
         Number of new samples per class, with imbalanced-learn's
-        over-sampling semantics. The over-sampled classes form the paper's
-        minority group, the others its majority group.
+        over-sampling semantics. The paper's minority group is the classes
+        that at least double (as many new samples as real ones or more; see
+        ``minority_classes_``), the majority group the others.
 
     {random_state}
 
@@ -180,6 +183,8 @@ class MEDALUDESampler(BaseDeepOverSampler):
 
     {device}
 
+    {n_jobs}
+
     {verbose}
 
     Attributes
@@ -191,23 +196,32 @@ class MEDALUDESampler(BaseDeepOverSampler):
         Evolved diagonal variances ``S_opti``.
     init_means_, init_variances_ : ndarray
         The mixture after Phase 1 (``M_init``, ``S_init``).
-    anchors_ : list of ndarray
-        Per class (in ``classes_`` order), the real samples residual
-        synthesis starts from, on the networks' scale (images in [0, 1]),
+    anchors_ : dict of {class label: ndarray}
+        Per class, the real samples residual synthesis starts from, on the networks' scale (images in [0, 1]),
         as float32: at most ``n_fitness_real`` per class. They are pickled
         with the sampler.
+    minority_classes_ : ndarray
+        The paper's minority group: the classes ``sampling_strategy_`` at
+        least doubles. A class a fold tops up by a few samples is not in it.
     xi_ : float
         Weight of the majority terms used.
     encoder_, decoder_, latent_classifier_, image_classifier_ : torch.nn.Module
         The four trained networks.
     history_ : History
-        One row per epoch of Phases 1-3 (``phase``, ``iteration``, ``epoch``
-        and the mean losses) and per class and generation of Phase 4.
+        One row per epoch of Phases 1-3 (``phase`` ``'phase1'`` to
+        ``'phase3'``, ``iteration``, ``epoch`` and the mean losses) and per
+        class and generation of Phase 4 (``phase`` ``'phase4'``,
+        ``iteration``, ``class``, ``generation``, the sizes of ``GM_1`` and
+        ``GM_2`` and the fitness).
     phase_seconds_ : dict
-        Wall-clock seconds spent in each phase (keys 1-4) during fit.
+        Wall-clock seconds spent in each phase during fit (keys ``'phase1'``
+        to ``'phase4'``).
+    pretrain_epochs_, phase2_epochs_, phase3_epochs_ : int
+        The epoch counts used (``'auto'`` resolved).
     acceptance_ : dict
-        Per class, the fraction of draws both classifiers accepted in the
-        last synthesis.
+        Per class, the fraction of draws both classifiers accepted in
+        ``fit_resample``'s synthesis (empty after ``fit``; ``sample`` leaves
+        it alone).
     {fitted_device}
 
     See Also
@@ -275,6 +289,7 @@ class MEDALUDESampler(BaseDeepOverSampler):
         variance_learning_rate=1e-2,
         finetune_learning_rate=1e-4,
         device="auto",
+        n_jobs=None,
         verbose=0,
     ):
         super().__init__(sampling_strategy=sampling_strategy)
@@ -307,6 +322,7 @@ class MEDALUDESampler(BaseDeepOverSampler):
         self.variance_learning_rate = variance_learning_rate
         self.finetune_learning_rate = finetune_learning_rate
         self.device = device
+        self.n_jobs = n_jobs
         self.verbose = verbose
 
     # ---------------------------------------------------------------- Algorithm 1
@@ -317,27 +333,29 @@ class MEDALUDESampler(BaseDeepOverSampler):
         epochs2 = auto_epochs(self.phase2_epochs, n, batch_size, 200, 2, 30)
         epochs3 = auto_epochs(self.phase3_epochs, n, batch_size, 200, 2, 30)
         steps3 = max(1, -(-n // batch_size))
+        self.pretrain_epochs_, self.phase2_epochs_, self.phase3_epochs_ = (
+            epochs1, epochs2, epochs3)
         lr_ft = self.finetune_learning_rate or self.learning_rate
-        device, verbose, clock = self.device_, self.verbose, StageClock(self.device_, (1, 2, 3, 4))
+        device, verbose, clock = self.device_, self.verbose, StageClock(self.device_, PHASES)
 
-        with clock(1):  # Phase 1: pre-training on all real samples
+        with clock("phase1"):  # Phase 1: pre-training on all real samples
             run_phase1(model, X, y, w, epochs1, batch_size, self.learning_rate,
                        self.variance_learning_rate, device, verbose)
             if self.mixture in ("refit", "empirical"):
                 refit_mixture(model, X, y, batch_size, device)
         init_means = model.mixture.means.detach().clone()
         init_vars = model.mixture.variances().detach().clone()
-        with clock(4):
+        with clock("phase4"):
             fitness = self._fitness(X, y)
         for t in range(self.n_iterations):
             if t > 0 and not self.continue_evolution:  # Algorithm 1, line 29
                 model.mixture.set_(init_means, init_vars)
-            with clock(2):
+            with clock("phase2"):
                 run_phase2(model, X, y, w, epochs2, batch_size, lr_ft, device, t, verbose)
-            with clock(3):
+            with clock("phase3"):
                 run_phase3(model, steps3, epochs3, batch_size, lr_ft, device, t, verbose)
             if fitness is not None:
-                with clock(4):
+                with clock("phase4"):
                     run_phase4(model, fitness, self.n_generations, self.population_size,
                                float(self.eta), float(self.gamma), self._var_bounds, t,
                                [c.item() for c in self.classes_], verbose)
@@ -353,9 +371,10 @@ class MEDALUDESampler(BaseDeepOverSampler):
         self._var_bounds = (float(np.exp(bounds[0])), float(np.exp(bounds[1])))
         self.acceptance_ = {}
         device, n_classes = self.device_, len(self.classes_)
-        minority = _config.minority_mask(self.sampling_strategy_, self.classes_)
-        self.xi_ = _config.majority_weight(
-            self.xi, minority, np.bincount(y_idx, minlength=n_classes))
+        counts = np.bincount(y_idx, minlength=n_classes)
+        minority = _config.minority_mask(self.sampling_strategy_, self.classes_, counts)
+        self.minority_classes_ = self.classes_[minority]
+        self.xi_ = _config.majority_weight(self.xi, minority, counts)
 
         enc, dec, ltt, img = build_networks(
             self.image_shape_, int(np.prod(Xn.shape[1:])), n_classes, self.latent_dim
@@ -398,8 +417,9 @@ class MEDALUDESampler(BaseDeepOverSampler):
         self.init_means_ = as64(init_means)
         self.init_variances_ = as64(init_vars)
         self.history_ = model.history
-        self.anchors_ = pick_anchors(Xn, y_idx, len(self.classes_),
-                                     self.n_fitness_real, self._seed)
+        anchors = pick_anchors(Xn, y_idx, len(self.classes_), self.n_fitness_real,
+                               self._seed)
+        self.anchors_ = {c.item(): a for c, a in zip(self.classes_, anchors)}
 
     # ---------------------------------------------------------------- synthesis
     def _accept(self, k, f, x):
@@ -412,7 +432,7 @@ class MEDALUDESampler(BaseDeepOverSampler):
         mu, std = as32(self.means_[k]), as32(np.sqrt(self.variances_[k]))
         if self.synthesis == "residual":
             drafts = AnchoredDrafts(
-                self.encoder_, self.decoder_, as32(self.anchors_[k]),
+                self.encoder_, self.decoder_, as32(self.anchors_[self.classes_[k].item()]),
                 mu - as32(self.init_means_[k]), std, n, self.max_draw_factor,
                 self.image_shape_ is not None)
         else:
@@ -420,19 +440,13 @@ class MEDALUDESampler(BaseDeepOverSampler):
         judge = (lambda f, x: self._accept(k, f, x)) if self.filter_synthetic else None
         chunk = chunk_size(n, int(np.prod(self.image_shape_ or (self.n_features_in_,))))
         out, n_drawn, n_passed, n_rejected = synthesize(drafts, n, chunk, judge)
-        self.acceptance_[self.classes_[k]] = n_passed / max(n_drawn, 1)
-        if n_rejected:
-            warnings.warn(
-                f"Only {n - n_rejected} of {n} samples of class "
-                f"{self.classes_[k].item()!r} passed both classifiers in "
-                f"{n_drawn} draws; the other {n_rejected} are the rejected "
-                "draws the image classifier rated most likely of the class. "
-                "Train longer or set filter_synthetic=False.",
-                UserWarning,
-                stacklevel=4,
-            )
         if self.synthesis == "residual":
             # Kept samples come grouped by anchor; shuffle them so that any
             # slice of the output is a fair draw.
             out = out[torch.randperm(out.shape[0])]
-        return out.numpy()
+        info = {"drawn": n_drawn, "passed": n_passed, "kept": n - n_rejected,
+                "rejected": n_rejected}
+        return out.numpy(), info
+
+    def _keep_synthesis_stats(self, stats):
+        self.acceptance_ = {c: i["passed"] / max(i["drawn"], 1) for c, i in stats.items()}
