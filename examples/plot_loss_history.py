@@ -57,7 +57,8 @@ plt.show()
 # Where the time goes
 # -------------------
 # Phase 1 dominates, as it does at real size: on the paper's Fashion-MNIST
-# protocol it takes about 150 of the 210 seconds of a CPU fit.
+# protocol it takes about 150 of the 210 seconds of a CPU fit (see
+# :ref:`choosing`).
 
 for phase, seconds in sampler.phase_seconds_.items():
     print(f"phase {phase}: {seconds:.1f} s")
