@@ -5,7 +5,6 @@ Build from the repository root, offline, with warnings as errors::
     python -m sphinx -W --keep-going -b html docs docs/_build/html
 """
 
-import os
 import re
 import sys
 from pathlib import Path
@@ -15,7 +14,7 @@ ROOT = DOCS.parent
 # Document the package of this checkout, not an installed copy of it.
 sys.path.insert(0, str(ROOT))
 
-import imblearn_meda  # noqa: E402
+import imblearn_meda
 
 project = "imblearn-meda"
 author = "the imblearn-meda developers"
@@ -102,7 +101,7 @@ def _check_api_page(app):
 
     logger = logging.getLogger(__name__)
     text = (DOCS / "api.rst").read_text(encoding="utf-8")
-    listed = set(re.findall(r"^\s{3}(\w+)\s*$", text, flags=re.M))
+    listed = set(re.findall(r"^\s{3}(\w+)\s*$", text, flags=re.MULTILINE))
     for name in PUBLIC_MODULES:
         module = importlib.import_module(name)
         for public in getattr(module, "__all__", []):

@@ -18,16 +18,28 @@ import torch
 torch.set_num_threads(1)
 
 import matplotlib.pyplot as plt
-from sklearn.datasets import load_digits
+import numpy as np
 
 from imblearn_meda import MEDALUDESampler
-from imblearn_meda.datasets import make_imbalance_split, paper_counts
+from imblearn_meda.datasets import (
+    exponential_counts,
+    load_digits_images,
+    make_imbalance_split,
+)
 from imblearn_meda.plotting import plot_loss_history
 
-X, y = load_digits(return_X_y=True)
-counts = paper_counts(y, seed=0, minority_count=10, majority_count=100)
-train, _ = make_imbalance_split(y, counts, random_state=0)
+# %%
+# A long tail of digits
+# ---------------------
+# The digits as an ``(n, 1, 8, 8)`` image array, cut to a long-tailed profile:
+# class 0 keeps 150 images, class 9 keeps 10, the others lie in between on an
+# exponential curve. Every class but the largest is over-sampled.
+
+X, y = load_digits_images()
+train, _ = make_imbalance_split(y, exponential_counts(150, 15, 10),
+                                random_state=0)
 X, y = X[train], y[train]
+print("images per class:", np.bincount(y).tolist())
 
 # Two outer iterations, so Phases 2-4 each run twice and their curves are laid
 # end to end.
@@ -36,8 +48,8 @@ sampler = MEDALUDESampler(
     n_generations=4, population_size=300, random_state=0,
 ).fit(X, y)
 
-print(sampler.history_[0])
-print(sampler.history_[-1])
+print("first row:", sampler.history_[0])
+print("last row: ", sampler.history_[-1])
 
 # %%
 # The curves
@@ -45,12 +57,15 @@ print(sampler.history_[-1])
 # Phase 1: the weighted total and its parts (``rec`` reconstruction, ``gm``
 # the L-GM loss, which can go negative through its log-determinant term,
 # ``ltt`` and ``img`` the two classifiers' cross-entropies). Phases 2 and 3:
-# their own terms. Phase 4: the counts ``gm1`` (draws the latent classifier
-# accepts) and ``gm2`` (those the image classifier accepts too), the mean
-# similarity to real images of the accepted draws and of the most diverse
-# ones kept, and the mean variance, each averaged over the classes.
+# their own terms; Phase 2's total is its ``img`` term, because ``rec2`` has
+# weight 0 by default (``rec`` is logged all the same). Phase 4: the counts
+# ``gm1`` (draws the latent classifier accepts) and ``gm2`` (those the image
+# classifier accepts too), the mean similarity to real images of the accepted
+# draws and of the most diverse ones kept, and the mean variance, each
+# averaged over the classes.
 
-plot_loss_history(sampler.history_, title="MEDALUDESampler on digits")
+plot_loss_history(sampler.history_,
+                  title="MEDALUDESampler on long-tailed digits")
 plt.show()
 
 # %%

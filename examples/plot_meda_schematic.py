@@ -97,24 +97,22 @@ plt.show()
 # the defaults).
 
 TRAINED, FROZEN, EVOLVED, UNUSED = "#3b75af", "#d5d5d5", "#8c5aa8", "#ffffff"
+STATES = {"T": TRAINED, "F": FROZEN, "E": EVOLVED, "-": UNUSED}
 columns = ["$E$", "$G$", "$C_{ltt}$", "$C_{img}$", "mixture $M, S$"]
-rows = [
-    ("Phase 1\npre-training", [
-        (TRAINED, "rec1, gm1,\nltt1"), (TRAINED, "rec1, img1"),
-        (TRAINED, "ltt1"), (TRAINED, "img1"), (TRAINED, "gm1")]),
-    ("Phase 2\ndecode draws", [
-        (UNUSED, ""), (TRAINED, "img2 (rec2)"), (UNUSED, ""),
-        (TRAINED, "img2"), (FROZEN, "draws $f$")]),
-    ("Phase 3\nre-encode", [
-        (TRAINED, "gm3, ltt3"), (FROZEN, "decodes"), (TRAINED, "ltt3"),
-        (UNUSED, ""), (FROZEN, "target")]),
-    ("Phase 4\nevolution", [
-        (UNUSED, ""), (FROZEN, "decodes"), (FROZEN, "filter"),
-        (FROZEN, "filter"), (EVOLVED, "EDA update\n(gamma, eta)")]),
-    ("synthesis\n(residual)", [
-        (FROZEN, "encodes\nanchors"), (FROZEN, "decodes"), (FROZEN, "filter"),
-        (FROZEN, "filter"), (FROZEN, "spread $S$,\nshift $M - M_{init}$")]),
-]
+# One line per phase: its label, then one cell per column, each the state
+# letter (T trained, F frozen, E evolved, - not used) and the cell's text;
+# "/" breaks a line.
+TABLE = """
+Phase 1/pre-training | T rec1, gm1,/ltt1 | T rec1, img1 | T ltt1 | T img1 | T gm1
+Phase 2/decode draws | - | T img2 (rec2) | - | T img2 | F draws $f$
+Phase 3/re-encode | T gm3, ltt3 | F decodes | T ltt3 | - | F target
+Phase 4/evolution | - | F decodes | F filter | F filter | E EDA update/(gamma, eta)
+synthesis/(residual) | F encodes/anchors | F decodes | F filter | F filter | F spread $S$,/shift $M - M_{init}$
+"""
+rows = []
+for line in TABLE.strip().splitlines():
+    label, *cells = [part.strip().replace("/", "\n") for part in line.split("|")]
+    rows.append((label, [(STATES[c[0]], c[2:]) for c in cells]))
 
 fig, ax = plt.subplots(figsize=(8.5, 4.4), layout="constrained")
 ax.set_xlim(-1.7, len(columns) + 0.05)
@@ -132,7 +130,7 @@ for i, (label, cells) in enumerate(rows):
                 fontsize=8, color="white" if dark else "#222222")
 # Phases 2-4 repeat n_iterations times.
 ax.annotate("", xy=(-1.5, 1.05), xytext=(-1.5, 3.95),
-            arrowprops=dict(arrowstyle="-", lw=1.2, color="#555555"))
+            arrowprops={"arrowstyle": "-", "lw": 1.2, "color": "#555555"})
 ax.text(-1.55, 2.5, "x n_iterations", rotation=90, ha="right", va="center",
         fontsize=8.5, color="#555555")
 handles = [plt.Rectangle((0, 0), 1, 1, facecolor=c, edgecolor="#888888")
