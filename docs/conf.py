@@ -31,7 +31,7 @@ extensions = [
 ]
 
 templates_path = ["_templates"]
-exclude_patterns = ["_build", "**.ipynb_checkpoints", "img/README*"]
+exclude_patterns = ["_build"]
 source_suffix = {".rst": "restructuredtext"}
 root_doc = "index"
 default_role = "literal"
@@ -39,12 +39,10 @@ default_role = "literal"
 # -- autodoc / autosummary / numpydoc -----------------------------------------
 
 autosummary_generate = True
-autodoc_default_options = {"inherited-members": False}
 autodoc_typehints = "none"
 # The class template lists the methods itself; numpydoc's own member table
 # would link to pages that are not generated.
 numpydoc_show_class_members = False
-numpydoc_class_members_toctree = False
 
 # -- sphinx-gallery -----------------------------------------------------------
 
@@ -80,7 +78,7 @@ html_theme_options = {
     "show_toc_level": 2,
     "header_links_before_dropdown": 6,
     "navbar_align": "left",
-    # Nothing is fetched at build time: no version switcher, no icon links.
+    # No version switcher and no icon links: the site stands alone.
     "icon_links": [],
 }
 html_context = {"default_mode": "light"}
