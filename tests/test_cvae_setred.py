@@ -25,9 +25,9 @@ from imblearn_meda.nn import History
 from conftest import digits_subset, tabular_data
 
 #: Settings of the shared fit of the digits subset (60, 30 and 12 images).
-FIT = dict(epochs=3, batch_size=32)
+FIT = {"epochs": 3, "batch_size": 32}
 #: Quicker settings of the tests that fit their own sampler.
-FAST = dict(epochs=2, batch_size=32, random_state=0)
+FAST = {"epochs": 2, "batch_size": 32, "random_state": 0}
 
 
 def fit_resample_digits(X, y, random_state=0, **params):
@@ -142,7 +142,7 @@ def test_string_labels_and_sampling_strategy_dict(digits):
     labels = np.array(["zero", "one", "two"])[y]
     # imbalanced-learn's dict asks for totals: 24 "two"s is 12 new ones.
     sampler = CVAESeTredSampler(sampling_strategy={"two": 24}, **FAST)
-    X_res, y_res = sampler.fit_resample(X, labels)
+    _, y_res = sampler.fit_resample(X, labels)
     assert sampler.target_classes_.tolist() == ["two"]
     assert sorted(sampler.source_classes_.tolist()) == ["one", "zero"]
     assert y_res[len(y):].tolist() == ["two"] * 12
@@ -167,7 +167,7 @@ def test_nothing_over_sampled_is_a_plain_cvae():
 def test_every_class_target_has_no_source(digits):
     X, y = digits
     sampler = CVAESeTredSampler(sampling_strategy={0: 120, 1: 60, 2: 24}, **FAST)
-    X_res, y_res = sampler.fit_resample(X, y)
+    _, y_res = sampler.fit_resample(X, y)
     assert sampler.target_classes_.tolist() == [0, 1, 2]
     assert sampler.source_classes_.tolist() == []
     assert sampler.source_encoder_ is None
@@ -265,7 +265,7 @@ def test_balanced_domain_weights():
 def test_3d_float32_input_gives_3d_float32_output(digits):
     X, y = digits
     X3 = (X / 16.0).reshape(-1, 8, 8).astype(np.float32)
-    X_res, y_res = CVAESeTredSampler(**FAST).fit_resample(X3, y)
+    X_res, _ = CVAESeTredSampler(**FAST).fit_resample(X3, y)
     assert X_res.shape == (180, 8, 8) and X_res.dtype == np.float32
     np.testing.assert_array_equal(X_res[: len(X3)], X3)
     assert 0.0 <= X_res.min() and X_res.max() <= 1.0
@@ -275,7 +275,7 @@ def test_4d_uint8_input_gives_4d_uint8_output(digits):
     X, y = digits
     X4 = X.reshape(-1, 1, 8, 8).astype(np.uint8)
     sampler = CVAESeTredSampler(**FAST)
-    X_res, y_res = sampler.fit_resample(X4, y)
+    X_res, _ = sampler.fit_resample(X4, y)
     assert sampler.image_shape_ == (1, 8, 8)
     assert X_res.shape == (180, 1, 8, 8) and X_res.dtype == np.uint8
     np.testing.assert_array_equal(X_res[: len(X4)], X4)
@@ -306,7 +306,7 @@ def test_tabular_input():
 def test_many_classes():
     X, y = tabular_data(n_samples=200, weights=(0.4, 0.25, 0.15, 0.12, 0.08))
     sampler = CVAESeTredSampler(**FAST)
-    X_res, y_res = sampler.fit_resample(X, y)
+    _, y_res = sampler.fit_resample(X, y)
     counts = np.bincount(y)
     assert np.bincount(y_res).tolist() == [counts.max()] * 5
     doubled = [k for k in range(5) if counts.max() - counts[k] >= counts[k]]

@@ -365,12 +365,13 @@ class CVAESeTredSampler(CVAESampler):
         beta = float(self.beta_kl)
         epochs = auto_epochs(self.epochs, n, batch_size, 1500, 10, 100)
         total_steps = epochs * math.ceil(n / batch_size)
-        steps_done = [0]
+        steps_done = 0
         history = History()
         for m in modules:
             m.train()
 
         def step(idx):
+            nonlocal steps_done
             idx = idx.to(X.device)
             xb, cb, db = X[idx].to(device), onehot[idx].to(device), domain[idx].to(device)
             mu, log_var = self._encode(encoders, xb, cb, db)
@@ -380,7 +381,7 @@ class CVAESeTredSampler(CVAESampler):
             loss, parts = rec + beta * kl, {"rec": rec, "kl": kl}
             if classifier is not None:
                 lam = float(self.lambda_domain) * dann_weight(
-                    steps_done[0] / max(total_steps - 1, 1), self.domain_schedule
+                    steps_done / max(total_steps - 1, 1), self.domain_schedule
                 )
                 logit = classifier(reverse_gradient(z, lam)).squeeze(1)
                 w = weights[db]
@@ -390,7 +391,7 @@ class CVAESeTredSampler(CVAESampler):
                 loss = loss + dom
                 parts.update(domain=dom, domain_acc=acc,
                              domain_weight=torch.tensor(lam, device=device))
-            steps_done[0] += 1
+            steps_done += 1
             return loss, parts, idx.numel()
 
         train_epochs(step, lambda: shuffled_batches(n, batch_size, "cpu"), epochs, opt,
