@@ -61,6 +61,7 @@ SAMPLERS = {
     "borderline": "imblearn.over_sampling:BorderlineSMOTE",
     "ros-augment": "imblearn_meda:AugmentedOverSampler",
     "cvae": "imblearn_meda:CVAESampler",
+    "cvae-setred": "imblearn_meda:CVAESeTredSampler",
     "deepsmote": "imblearn_meda:DeepSMOTESampler",
     "deepsmote-residual": "imblearn_meda:DeepSMOTESampler",
     "meda": "imblearn_meda:MEDALUDESampler",
@@ -72,7 +73,7 @@ SAMPLERS = {
 }
 
 #: Samplers that learn a generative model (they get a t-SNE figure).
-GENERATIVE = ("cvae", "deepsmote", "deepsmote-residual", "meda", "meda-nophase4",
+GENERATIVE = ("cvae", "cvae-setred", "deepsmote", "deepsmote-residual", "meda", "meda-nophase4",
               "meda-nolgm", "meda-phase1", "meda-decode")
 
 # Quick MEDA_LUDE: the default "auto" epoch counts (about 1500 Phase-1
@@ -97,6 +98,7 @@ SAMPLER_PARAMS = {
     # label (clothes and CIFAR objects, not digits): see FLIP_INVARIANT.
     "ros-augment": {"full": {"max_shift": 2}, "quick": {"max_shift": 2}},
     "cvae": {"full": {}, "quick": {}},
+    "cvae-setred": {"full": {}, "quick": {}},
     "deepsmote": {"full": {}, "quick": {}},
     "deepsmote-residual": {
         "full": {"synthesis": "residual"},

@@ -6,6 +6,8 @@ The samplers follow imbalanced-learn's over-sampler API, so they drop into an
 - :class:`MEDALUDESampler`: the MEDA_LUDE method (L-GM autoencoder, four
   phases, evolution of each class's latent Gaussian);
 - :class:`CVAESampler`: conditional-VAE over-sampler (baseline);
+- :class:`CVAESeTredSampler`: CVAE_SeTred, the same authors' earlier
+  self-transferred conditional VAE (baseline);
 - :class:`DeepSMOTESampler`: SMOTE in an autoencoder's latent space (baseline);
 - :class:`AugmentedOverSampler`: random over-sampling of shifted (and
   mirrored) copies (baseline).
@@ -23,6 +25,7 @@ _LAZY = {
     "MEDALUDESampler": ".meda",
     "AugmentedOverSampler": ".baselines",
     "CVAESampler": ".baselines",
+    "CVAESeTredSampler": ".baselines",
     "DeepSMOTESampler": ".baselines",
     "show_versions": "._show_versions",
 }
@@ -30,6 +33,7 @@ _LAZY = {
 __all__ = [
     "AugmentedOverSampler",
     "CVAESampler",
+    "CVAESeTredSampler",
     "DeepSMOTESampler",
     "MEDALUDESampler",
     "show_versions",

@@ -80,6 +80,18 @@ def _caller_level():
     return level
 
 
+def minority_mask(sampling_strategy_, classes, counts_by_index):
+    """The paper's minority group by class index.
+
+    A class belongs to it when the sampler adds at least as many new samples
+    as the class has real ones (it at least doubles). A class that a
+    cross-validation fold tops up by a few samples stays in the majority
+    group: it is not short of data the way the paper's minority classes are.
+    """
+    new = np.array([sampling_strategy_.get(c, 0) for c in classes])
+    return (new > 0) & (new >= counts_by_index)
+
+
 def _plain(label):
     """A numpy scalar label as the Python value, for readable messages."""
     return label.item() if hasattr(label, "item") else label

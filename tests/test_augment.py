@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from imblearn_meda import AugmentedOverSampler
-from imblearn_meda.baselines._augment import shift_and_flip
+from imblearn_meda.utils._augment import auto_shift, shift_and_flip
 
 from conftest import digits_subset
 
@@ -71,7 +71,7 @@ def test_new_samples_are_moved_copies_of_their_class(flip):
     moved = 0
     for i, j in enumerate(src[:40]):
         new = X_res[n + i].reshape(1, 8, 8)
-        assert any(np.array_equal(new, v) for v in _variants(images[j], 2, flip))
+        assert any(np.array_equal(new, v) for v in _variants(images[j], 1, flip))
         moved += not np.array_equal(new, images[j])
     assert moved > 20  # most copies are not plain duplicates
 
@@ -97,3 +97,8 @@ def test_tabular_data_is_refused_with_a_clear_error():
     y = np.r_[np.zeros(20, int), np.ones(10, int)]
     with pytest.raises(ValueError, match="tabular"):
         AugmentedOverSampler().fit_resample(X, y)
+
+
+def test_auto_shift_scales_with_the_image():
+    assert [auto_shift((1, s, s)) for s in (8, 28, 32, 64)] == [1, 2, 2, 5]
+    assert auto_shift((3, 64, 10)) == 1  # the shorter side decides

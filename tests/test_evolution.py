@@ -1,11 +1,18 @@
-"""Phase 4: the estimation-of-distribution update (SPEC Eq. 25-28)."""
+"""Phase 4: the estimation-of-distribution update (Eq. 25-28 of the paper)."""
 
 import types
 
 import pytest
 import torch
 
-from imblearn_meda.meda._evolution import Fitness, eda_update, evolve_class, select_diverse
+from imblearn_meda.meda._evolution import (
+    EvolutionSettings,
+    Fitness,
+    eda_update,
+    evolve_class,
+    select_diverse,
+)
+from imblearn_meda.meda._proposals import LatentGaussian, Proposer
 from imblearn_meda.meda._similarity import AverageHasher
 
 
@@ -66,6 +73,19 @@ def stub_model(k, latent_ok=lambda f: torch.ones(len(f), dtype=torch.bool),
     )
 
 
+def evolve(model, k, mu, var, fitness, n_generations, population_size, eta, gamma,
+           var_bounds, selection="fitness", anchors=None, guides=None, guidance=0.0):
+    """evolve_class with decoded (or, given anchors, residual) proposals."""
+    codes = None if anchors is None else anchors.flatten(1)
+    proposer = Proposer(model.decoder, anchors, codes, guides, 0.1, is_image=False)
+    settings = EvolutionSettings(n_generations, population_size, eta, gamma, var_bounds,
+                                 selection)
+    gauss, rows = evolve_class(proposer, LatentGaussian(mu, var, guidance), k,
+                               model.latent_classifier, model.image_classifier,
+                               fitness, settings)
+    return gauss.center, gauss.var, rows
+
+
 def first_feature_fitness(x):
     """Similarity = first coordinate: the most diverse have the lowest x0."""
     return x.flatten(1)[:, 0]
@@ -74,7 +94,7 @@ def first_feature_fitness(x):
 def test_evolve_class_mean_moves_toward_the_diverse_individuals():
     torch.manual_seed(0)
     mu, var = torch.zeros(4), torch.ones(4)
-    new_mu, new_var, rows = evolve_class(
+    new_mu, new_var, rows = evolve(
         stub_model(1), 1, mu, var, first_feature_fitness, n_generations=1,
         population_size=2000, eta=0.1, gamma=0.0, var_bounds=(1e-6, 1e6))
     # Spop = lowest 10% of x0 of a standard normal: mean about -1.75.
@@ -93,7 +113,7 @@ def test_evolve_class_mean_moves_toward_the_accepted_individuals():
         image_ok=lambda x: x[:, 2] < 0.5,         # C_img accepts x2 < 0.5
     )
     mu, var = torch.zeros(3), torch.ones(3)
-    new_mu, new_var, rows = evolve_class(
+    new_mu, new_var, rows = evolve(
         model, 2, mu, var, first_feature_fitness, 1, 4000, 0.2, 1.0, (1e-6, 1e6))
     assert new_mu[1].item() > 0.6   # half-normal mean 0.80
     assert new_mu[2].item() < -0.2  # normal truncated at 0.5: mean about -0.51
@@ -110,7 +130,7 @@ def test_evolve_class_uses_the_given_fitness():
         calls.append(x.shape[0])
         return -x.flatten(1)[:, 3]  # most diverse = largest x3
 
-    new_mu, _, rows = evolve_class(stub_model(0), 0, torch.zeros(4), torch.ones(4),
+    new_mu, _, rows = evolve(stub_model(0), 0, torch.zeros(4), torch.ones(4),
                                    fitness, 3, 500, 0.1, 0.0, (1e-6, 1e6))
     assert calls == [500, 500, 500]
     assert new_mu[3].item() > 2.0  # moved up three generations in a row
@@ -119,7 +139,7 @@ def test_evolve_class_uses_the_given_fitness():
 
 def test_evolve_class_clamps_variances_to_bounds():
     torch.manual_seed(0)
-    _, var, _ = evolve_class(stub_model(1), 1, torch.zeros(3), torch.full((3,), 4.0),
+    _, var, _ = evolve(stub_model(1), 1, torch.zeros(3), torch.full((3,), 4.0),
                              first_feature_fitness, 1, 500, 0.5, 0.8, (0.5, 1.5))
     assert var.min().item() >= 0.5 and var.max().item() <= 1.5
     assert var.max().item() == 1.5
@@ -129,12 +149,12 @@ def test_evolve_class_stops_and_keeps_gaussian_when_nothing_is_accepted():
     torch.manual_seed(0)
     mu, var = torch.tensor([1.0, 2.0]), torch.tensor([0.5, 0.25])
     reject_all = lambda f: torch.zeros(len(f), dtype=torch.bool)  # noqa: E731
-    new_mu, new_var, rows = evolve_class(
+    new_mu, new_var, rows = evolve(
         stub_model(1, latent_ok=reject_all), 1, mu, var, first_feature_fitness, 5,
         100, 0.2, 0.8, (1e-6, 1e6))
     assert torch.equal(new_mu, mu) and torch.equal(new_var, var)
     assert len(rows) == 1 and rows[0]["stopped"] == 1 and rows[0]["gm1"] == 0
-    new_mu, new_var, rows = evolve_class(
+    new_mu, new_var, rows = evolve(
         stub_model(1, image_ok=reject_all), 1, mu, var, first_feature_fitness, 5,
         100, 0.2, 0.8, (1e-6, 1e6))
     assert torch.equal(new_mu, mu) and torch.equal(new_var, var)
@@ -162,3 +182,50 @@ def test_fitness_euclidean_for_tabular():
     fit = Fitness(real, None, "max")
     values = fit(torch.tensor([[0.0, 0.0], [6.0, 8.0]]))
     torch.testing.assert_close(values, torch.tensor([1.0, 1.0 / 6.0]))
+
+
+def test_random_selection_is_the_control_without_fitness():
+    """Ranked at random, the diversity set is a random subset of GM_2: the
+    Gaussian stays where sampling noise leaves it."""
+    torch.manual_seed(0)
+    new_mu, _, _ = evolve(stub_model(1), 1, torch.zeros(4), torch.ones(4),
+                          first_feature_fitness, 1, 2000, 0.1, 0.0, (1e-6, 1e6),
+                          selection="random")
+    assert new_mu.abs().max().item() < 0.3
+
+
+def test_residual_individuals_are_displacements_around_anchors():
+    """With anchors, an individual's code is its anchor's code plus the
+    displacement, and Phase 4 evolves the displacement's Gaussian."""
+    torch.manual_seed(0)
+    anchors = torch.tensor([[5.0, 0.0, 0.0], [-5.0, 0.0, 0.0]])
+    seen = []
+
+    def fitness(x):
+        seen.append(x)
+        return -x[:, 1]  # the most diverse have the largest x1
+
+    new_mu, _, _ = evolve(stub_model(1), 1, torch.zeros(3), torch.ones(3), fitness, 1,
+                          1000, 0.1, 0.0, (1e-6, 1e6), anchors=anchors)
+    x = seen[0]
+    # identity decoder: x = anchor + G(e + d) - G(e) = anchor + d, around both anchors
+    assert ((x[:, 0] > 2.5).sum() > 300) and ((x[:, 0] < -2.5).sum() > 300)
+    assert new_mu[1].item() > 1.5 and abs(new_mu[0].item()) < 0.5
+
+
+def test_guidance_share_follows_the_selected_individuals():
+    """With majority guides, each individual carries a share w of guided
+    variation; the class's share moves toward the shares Spop holds."""
+    torch.manual_seed(0)
+    guides = torch.tensor([[3.0, 0.0]]).repeat(10, 1)  # a fixed guided direction
+
+    def fitness(x):
+        return -x[:, 0]  # most diverse: largest x0, i.e. the largest shares
+
+    _, _, rows = evolve(stub_model(1), 1, torch.zeros(2), torch.ones(2), fitness, 3,
+                        1000, 0.2, 0.0, (1e-6, 1e6), guides=guides, guidance=0.3)
+    shares = [r["guidance"] for r in rows]
+    assert 0.3 < shares[0] < shares[1] < shares[2]
+    _, _, rows = evolve(stub_model(1), 1, torch.zeros(2), torch.ones(2), fitness, 3,
+                        1000, 0.2, 1.0, (1e-6, 1e6), guides=guides, guidance=0.3)
+    assert abs(rows[-1]["guidance"] - 0.3) < 0.05  # gamma=1: GM_2's mean share only

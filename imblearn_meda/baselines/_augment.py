@@ -16,42 +16,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from ..base import ImageInputMixin
-
-
-def shift_and_flip(images, shifts, flips, padding="edge"):
-    """Move each image by whole pixels and mirror some of them left-right.
-
-    Parameters
-    ----------
-    images : ndarray of shape (n, C, H, W)
-    shifts : ndarray of int, shape (n, 2)
-        ``(dy, dx)`` per image; positive moves the content down / right.
-    flips : ndarray of bool, shape (n,)
-        Mirror these images left-right (before shifting).
-    padding : {'edge', 'constant'}, default='edge'
-        What fills the pixels uncovered by a shift: the nearest border pixel,
-        or the smallest value of ``images``.
-
-    Returns
-    -------
-    ndarray of the same shape and dtype as ``images``.
-    """
-    images = np.asarray(images)
-    n, _, h, w = images.shape
-    out = np.where(flips[:, None, None, None], images[..., ::-1], images)
-    s = int(np.abs(shifts).max()) if n else 0
-    if s == 0:
-        return np.ascontiguousarray(out)
-    pad = ((0, 0), (0, 0), (s, s), (s, s))
-    if padding == "constant":
-        padded = np.pad(out, pad, mode="constant", constant_values=images.min())
-    else:
-        padded = np.pad(out, pad, mode="edge")
-    rows = (s - shifts[:, 0])[:, None] + np.arange(h)[None, :]  # (n, H)
-    cols = (s - shifts[:, 1])[:, None] + np.arange(w)[None, :]  # (n, W)
-    idx = np.arange(n)[:, None, None, None]
-    ch = np.arange(images.shape[1])[None, :, None, None]
-    return padded[idx, ch, rows[:, None, :, None], cols[:, None, None, :]]
+from ..utils._augment import auto_shift, shift_and_flip
 
 
 class AugmentedOverSampler(ImageInputMixin, BaseOverSampler):
@@ -78,8 +43,9 @@ class AugmentedOverSampler(ImageInputMixin, BaseOverSampler):
         2-D ``X``, read as by the package's other samplers. Tabular data
         (no image shape) is rejected: shifting has no meaning there.
 
-    max_shift : int, default=2
-        Largest shift in pixels along each axis.
+    max_shift : int or 'auto', default='auto'
+        Largest shift in pixels along each axis. ``'auto'``: one pixel per
+        14 of the shorter side, at least 1 (8x8: 1, 28x28 and 32x32: 2).
 
     flip : bool, default=False
         Mirror half of the new samples left-right.
@@ -122,13 +88,14 @@ class AugmentedOverSampler(ImageInputMixin, BaseOverSampler):
         **BaseOverSampler._parameter_constraints,
         "random_state": ["random_state"],
         "image_shape": [None, StrOptions({"auto"}), tuple, list],
-        "max_shift": [Interval(numbers.Integral, 0, None, closed="left")],
+        "max_shift": [Interval(numbers.Integral, 0, None, closed="left"),
+                      StrOptions({"auto"})],
         "flip": ["boolean"],
         "padding": [StrOptions({"edge", "constant"})],
     }
 
     def __init__(self, *, sampling_strategy="auto", random_state=None,
-                 image_shape="auto", max_shift=2, flip=False, padding="edge"):
+                 image_shape="auto", max_shift="auto", flip=False, padding="edge"):
         super().__init__(sampling_strategy=sampling_strategy)
         self.random_state = random_state
         self.image_shape = image_shape
@@ -149,7 +116,8 @@ class AugmentedOverSampler(ImageInputMixin, BaseOverSampler):
             picks.append(rng.choice(members, size=n_new, replace=True))
         self.sample_indices_ = np.concatenate(picks)
         new = self.sample_indices_[X.shape[0]:]
-        s = int(self.max_shift)
+        s = (auto_shift(self.image_shape_) if self.max_shift == "auto"
+             else int(self.max_shift))
         shifts = rng.randint(-s, s + 1, size=(new.size, 2))
         flips = rng.rand(new.size) < 0.5 if self.flip else np.zeros(new.size, bool)
         images = X[new].reshape((new.size, *self.image_shape_))

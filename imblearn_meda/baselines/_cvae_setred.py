@@ -25,7 +25,7 @@ import torch
 import torch.nn.functional as F
 from sklearn.utils._param_validation import Interval, StrOptions
 
-from ..meda._config import minority_mask
+from ..base import minority_mask
 from ..nn import History, auto_epochs, mlp, shuffled_batches, train_epochs
 from ..utils._docstring import shared_docs
 from ._cvae import _HIDDEN, ConditionalDecoder, ConditionalEncoder, CVAESampler
@@ -246,7 +246,7 @@ class CVAESeTredSampler(CVAESampler):
     --------
     >>> import numpy as np
     >>> from sklearn.datasets import load_digits
-    >>> from imblearn_meda.baselines._cvae_setred import CVAESeTredSampler
+    >>> from imblearn_meda import CVAESeTredSampler
     >>> X, y = load_digits(return_X_y=True)
     >>> keep = (y < 2) | ((y == 2) & (np.cumsum(y == 2) <= 20))
     >>> X, y = X[keep], y[keep]

@@ -11,6 +11,7 @@
 Equation numbers are those of the paper (arXiv 2207.12744).
 """
 
+from ._config import PAPER_SETTINGS
 from ._sampler import MEDALUDESampler
 
-__all__ = ["MEDALUDESampler"]
+__all__ = ["MEDALUDESampler", "PAPER_SETTINGS"]

@@ -48,10 +48,28 @@ class MEDAModel:
     weights: dict
     is_image: bool
     history: History = field(default_factory=History)
+    #: Phase 2's reconstruction target: "partner" (the paper's, a random real
+    #: image of the class for each decoded draw) or "input" (the decoder
+    #: reconstructs the real batch from its frozen encoding).
+    phase2_target: str = "partner"
 
     def reconstruction(self, x_hat, x):
         """Per-sample mean squared error."""
         return ((x_hat - x) ** 2).flatten(1).mean(dim=1)
+
+    def networks(self):
+        return (self.encoder, self.decoder, self.latent_classifier, self.image_classifier)
+
+    def to(self, device):
+        for module in (*self.networks(), self.mixture):
+            module.to(device)
+        return self
+
+    def train_only(self, *trained):
+        """Put the networks a phase trains in training mode and the others in
+        evaluation mode (batch-norm statistics move only where training does)."""
+        for net in self.networks():
+            net.train(any(net is t for t in trained))
 
 
 def weighted_mean(loss, w):
@@ -100,6 +118,7 @@ def phase1_parameters(model, lr, variance_lr):
 def run_phase1(model, X, y, w, epochs, batch_size, lr, variance_lr, device, verbose):
     """Phase 1 (pre-training) on all real samples ``X, y`` with weights ``w``."""
     opt = torch.optim.Adam(phase1_parameters(model, lr, variance_lr))
+    model.train_only(*model.networks())
 
     def step(idx):
         xb = X[idx.to(X.device)].to(device)
@@ -131,10 +150,21 @@ class ClassPartners:
 
 
 def phase2_losses(model, x, y, w, x_partner):
-    """Losses of Phase 2 (Eq. 21-23): decode latents drawn from N(M_y, S_y)."""
+    """Losses of Phase 2 (Eq. 21-23): decode latents drawn from N(M_y, S_y).
+
+    The reconstruction term compares each decoded draw with ``x_partner``, a
+    random real image of its class (the paper's), or, with
+    ``model.phase2_target == "input"``, the decoding of the batch's own
+    frozen codes with the batch.
+    """
     f = model.mixture.sample(y)
     x_syn = model.decoder(f)
-    rec = model.reconstruction(x_syn, x_partner)
+    if model.phase2_target == "input":
+        with torch.no_grad():
+            codes = model.encoder(x)
+        rec = model.reconstruction(model.decoder(codes), x)
+    else:
+        rec = model.reconstruction(x_syn, x_partner)
     img = F.cross_entropy(model.image_classifier(x), y, reduction="none") + \
         F.cross_entropy(model.image_classifier(x_syn), y, reduction="none")
     b = model.weights
@@ -151,6 +181,7 @@ def phase2_parameters(model):
 def run_phase2(model, X, y, w, epochs, batch_size, lr, device, iteration, verbose):
     """Phase 2: the decoder and C_img on decoded draws of the mixture."""
     opt = torch.optim.Adam(phase2_parameters(model), lr=lr)
+    model.train_only(model.decoder, model.image_classifier)
     partners = ClassPartners(y, model.mixture.means.shape[0])
 
     def step(idx):
@@ -190,6 +221,7 @@ def phase3_parameters(model):
 def run_phase3(model, n_steps, epochs, batch_size, lr, device, iteration, verbose):
     """Phase 3: the encoder and C_ltt on re-encoded decoded draws."""
     opt = torch.optim.Adam(phase3_parameters(model), lr=lr)
+    model.train_only(model.encoder, model.latent_classifier)
     n_classes = model.mixture.means.shape[0]
 
     def labels():
@@ -207,13 +239,23 @@ def run_phase3(model, n_steps, epochs, batch_size, lr, device, iteration, verbos
 
 
 @torch.no_grad()
+def encode(encoder, X, batch_size, device):
+    """Codes of ``X`` in evaluation mode, batch by batch."""
+    was_training = encoder.training
+    encoder.eval()
+    feats = torch.cat([
+        encoder(X[i:i + batch_size].to(device))
+        for i in range(0, X.shape[0], batch_size)
+    ])
+    encoder.train(was_training)
+    return feats
+
+
+@torch.no_grad()
 def refit_mixture(model, X, y, batch_size, device):
     """Set each class's Gaussian to the mean and variance of its encoded
     training samples (``mixture='refit'`` / ``'empirical'``)."""
-    feats = torch.cat([
-        model.encoder(X[i:i + batch_size].to(device))
-        for i in range(0, X.shape[0], batch_size)
-    ])
+    feats = encode(model.encoder, X, batch_size, device)
     n_classes = model.mixture.means.shape[0]
     means = torch.stack([feats[y == k].mean(0) for k in range(n_classes)])
     variances = torch.stack([

@@ -2,33 +2,21 @@
 
 from __future__ import annotations
 
-import numpy as np
-import torch
-
 from ..base import BaseDeepOverSampler
-from ..nn import StageClock, auto_epochs, build_networks
+from ..nn import StageClock, auto_epochs
 from ..utils._docstring import shared_docs
 from . import _config
-from ._evolution import fitness_per_class, run_phase4
-from ._lgm import GaussianMixture
-from ._phases import MEDAModel, refit_mixture, run_phase1, run_phase2, run_phase3
-from ._similarity import AverageHasher
-from ._synthesis import (
-    AnchoredDrafts,
-    DecodedDrafts,
-    accept,
-    chunk_size,
-    pick_anchors,
-    synthesize,
-)
-
+from ._evolution import run_phase4
+from ._fit import FitSteps, initial_states
+from ._phases import refit_mixture, run_phase1, run_phase2, run_phase3
+from ._synthesis import Synthesis
 
 #: Names of the four phases, as ``history_`` and ``phase_seconds_`` key them.
 PHASES = ("phase1", "phase2", "phase3", "phase4")
 
 
 @shared_docs
-class MEDALUDESampler(BaseDeepOverSampler):
+class MEDALUDESampler(FitSteps, Synthesis, BaseDeepOverSampler):
     """Over-sample image classes with MEDA_LUDE.
 
     An autoencoder whose latent features are shaped into one Gaussian per
@@ -62,6 +50,15 @@ class MEDALUDESampler(BaseDeepOverSampler):
     latent_dim : int, default=32
         Size ``h`` of the latent space (not given by the paper).
 
+    base_channels : int, default=32
+        Channels of the encoder's first convolution (doubling per halving of
+        the side, at most 256); the decoder mirrors the encoder. Not given by
+        the paper.
+
+    batch_norm : bool, default=False
+        Batch normalisation after each convolution of the encoder and the
+        decoder.
+
     lgm_alpha : float, default=0.1
         L-GM margin ``alpha`` (the L-GM authors' demo value).
 
@@ -85,9 +82,21 @@ class MEDALUDESampler(BaseDeepOverSampler):
         without L-GM (its terms switched off, Gaussians set as for
         ``'refit'``).
 
+    max_samples_per_class : int or None, default=None
+        Train on a class-balanced subsample: at most this many samples of
+        each class (all of a smaller class), drawn with ``random_state``.
+        It saves time where the majority classes are large; the paper trains
+        on all samples (``None``). The anchors and the fitness still use the
+        full data.
+
     pretrain_epochs : int or 'auto', default='auto'
         Epochs of Phase 1 ("until converged" in the paper). ``'auto'``: about
-        1500 updates, between 10 and 100 epochs.
+        ``pretrain_updates`` updates, at least one epoch.
+
+    pretrain_updates : int, default=1500
+        The training budget: Phase 1's updates when ``pretrain_epochs`` is
+        ``'auto'``. The default fits a 2-core CPU; on a GPU a larger budget
+        trains the autoencoder further at little cost (see the user guide).
 
     n_iterations : int, default=2
         Outer iterations ``T`` of Phases 2, 3 and 4 (not given by the paper).
@@ -97,6 +106,14 @@ class MEDALUDESampler(BaseDeepOverSampler):
         Epochs of Phase 2 / 3 per outer iteration. ``'auto'``: about 200
         updates, between 2 and 30 epochs. A Phase-3 epoch has as many
         updates as a Phase-1 epoch.
+
+    phase2_target : {'input', 'partner'}, default='input'
+        What Phase 2's reconstruction term (weight ``loss_weights['rec2']``)
+        compares. ``'partner'``, the paper's: each decoded draw of the
+        mixture against a random real image of its class (its optimum is the
+        class mean, a blurred prototype). ``'input'``: the decoding of the
+        real batch's (frozen) codes against the batch, so that fine-tuning
+        the decoder on decoded draws does not cost it its reconstructions.
 
     n_generations : int, default=5
         Generations of the evolution per class and outer iteration. ``0``
@@ -112,6 +129,11 @@ class MEDALUDESampler(BaseDeepOverSampler):
     gamma : float, default=0.95
         Weight of the quality set ``GM_2`` against the diversity set
         ``Spop`` in the update of mean and variance; ``1`` ignores ``Spop``.
+
+    selection : {'fitness', 'random'}, default='fitness'
+        How Phase 4 ranks ``X_quali`` for ``X_diver``: by the fitness (the
+        paper), or at random, the control that shows what the fitness adds
+        to sampling noise and the quality filter.
 
     fitness_aggregate : {'max', 'mean'}, default='max'
         How one synthetic image's similarities to many real images become
@@ -133,6 +155,13 @@ class MEDALUDESampler(BaseDeepOverSampler):
         evolved. ``False`` restarts every iteration from the Phase-1 mixture,
         the literal reading of Algorithm 1, line 29.
 
+    majority_guidance : float, default=0.0
+        Majority-guided variation (not in the paper): the starting share
+        ``w`` of each draw's variation that comes from a real majority
+        sample's deviation from its own class mean (standardised per latent
+        dimension) instead of isotropic noise. Phase 4 evolves the share per
+        class (``guidance_``). ``0`` switches it off.
+
     xi : 'auto' or float, default='auto'
         Weight ``xi`` of the majority terms in Phases 1 and 2 (all the
         ``xi_*`` of the paper). ``'auto'``: the mean size of the minority
@@ -148,14 +177,15 @@ class MEDALUDESampler(BaseDeepOverSampler):
         the paper's Phase 2.
 
     synthesis : {'residual', 'decode'}, default='residual'
-        How a new sample is made from the evolved Gaussian ``N(M, S)`` of
-        its class. ``'decode'``: decode a draw ``f ~ N(M, S)``, the paper's
-        literal synthesis. ``'residual'`` (not in the paper): pick a real
-        sample ``x`` of the class (an anchor) with code ``e = E(x)``, draw
-        ``f = e + (M - M_init) + sqrt(S) * eps`` and return ``D(f) + (x -
+        How a new sample is made. ``'decode'``, the paper's: decode a draw
+        ``f`` of the class's evolved Gaussian ``N(M, S)``. ``'residual'``
+        (not in the paper): pick a real sample ``x`` of the class (an
+        anchor) with code ``e = E(x)``, draw a displacement ``d`` from the
+        class's evolved displacement Gaussian and return ``D(e + d) + (x -
         D(e))``: the decoder supplies the change, the real image the detail
-        the decoder cannot reproduce. Every anchor gives the same number of
-        new samples, give or take one.
+        the decoder cannot reproduce. Phase 4 then evolves the displacement
+        Gaussian on these very samples. Every anchor gives the same number
+        of new samples, give or take one.
 
     filter_synthetic : bool, default=True
         Keep only the synthetic samples that both classifiers assign to
@@ -167,6 +197,17 @@ class MEDALUDESampler(BaseDeepOverSampler):
         Bound on the draws for ``n`` accepted samples: ``max_draw_factor *
         n`` (with ``synthesis='residual'``, per anchor, and as many again
         around anchors picked at random for what the anchors could not fill).
+
+    max_shift : int or 'auto', default=0
+        Shift each new image by a random whole number of pixels up to this
+        along each axis, after the filter (a standard label-preserving
+        augmentation, not in the paper). ``'auto'``: one pixel per 14 of the
+        shorter side (28x28: 2).
+
+    flip : bool, default=False
+        Mirror half of the new images left-right after the filter. Only
+        where a mirrored image keeps its label (clothes, most photos; not
+        digits or text).
 
     {batch_size}
 
@@ -191,11 +232,24 @@ class MEDALUDESampler(BaseDeepOverSampler):
     ----------
     {fitted_input}
     means_ : ndarray of shape (n_classes, latent_dim)
-        Evolved means ``M_opti`` of the per-class Gaussians.
+        Means of the per-class Gaussians: ``M_opti`` as Phase 4 evolved them
+        with ``synthesis='decode'``; the mixture after Phases 2-3 with
+        ``'residual'``, where Phase 4 evolves displacements instead.
     variances_ : ndarray of shape (n_classes, latent_dim)
-        Evolved diagonal variances ``S_opti``.
+        Their diagonal variances.
     init_means_, init_variances_ : ndarray
         The mixture after Phase 1 (``M_init``, ``S_init``).
+    sampling_means_, sampling_variances_ : ndarray of shape (n_classes, latent_dim)
+        The Gaussians synthesis draws from, as Phase 4 evolved them for the
+        over-sampled classes: of the codes (``'decode'``, equal to
+        ``means_`` and ``variances_``) or of the displacement from a real
+        sample's code (``'residual'``).
+    guidance_ : ndarray of shape (n_classes,)
+        The evolved share of majority-guided variation per class.
+    guides_ : ndarray or None
+        The standardised majority deviations that guidance draws from.
+    n_train_ : int
+        Samples the networks trained on (after ``max_samples_per_class``).
     anchors_ : dict of {class label: ndarray}
         Per class, the real samples residual synthesis starts from, on the networks' scale (images in [0, 1]),
         as float32: at most ``n_fitness_real`` per class. They are pickled
@@ -263,27 +317,36 @@ class MEDALUDESampler(BaseDeepOverSampler):
         random_state=None,
         image_shape="auto",
         latent_dim=32,
+        base_channels=32,
+        batch_norm=False,
         lgm_alpha=0.1,
         lgm_lambda=0.001,
         log_var_bounds=(-6.0, 3.0),
         mixture="refit",
+        max_samples_per_class=None,
         pretrain_epochs="auto",
+        pretrain_updates=1500,
         n_iterations=2,
         phase2_epochs="auto",
         phase3_epochs="auto",
+        phase2_target="input",
         n_generations=5,
         population_size=1000,
         eta=0.5,
         gamma=0.95,
+        selection="fitness",
         fitness_aggregate="max",
         n_fitness_real=500,
         similarity="auto",
         continue_evolution=True,
+        majority_guidance=0.0,
         xi="auto",
         loss_weights=None,
         synthesis="residual",
         filter_synthetic=True,
         max_draw_factor=20,
+        max_shift=0,
+        flip=False,
         batch_size=128,
         learning_rate=1e-3,
         variance_learning_rate=1e-2,
@@ -296,27 +359,36 @@ class MEDALUDESampler(BaseDeepOverSampler):
         self.random_state = random_state
         self.image_shape = image_shape
         self.latent_dim = latent_dim
+        self.base_channels = base_channels
+        self.batch_norm = batch_norm
         self.lgm_alpha = lgm_alpha
         self.lgm_lambda = lgm_lambda
         self.log_var_bounds = log_var_bounds
         self.mixture = mixture
+        self.max_samples_per_class = max_samples_per_class
         self.pretrain_epochs = pretrain_epochs
+        self.pretrain_updates = pretrain_updates
         self.n_iterations = n_iterations
         self.phase2_epochs = phase2_epochs
         self.phase3_epochs = phase3_epochs
+        self.phase2_target = phase2_target
         self.n_generations = n_generations
         self.population_size = population_size
         self.eta = eta
         self.gamma = gamma
+        self.selection = selection
         self.fitness_aggregate = fitness_aggregate
         self.n_fitness_real = n_fitness_real
         self.similarity = similarity
         self.continue_evolution = continue_evolution
+        self.majority_guidance = majority_guidance
         self.xi = xi
         self.loss_weights = loss_weights
         self.synthesis = synthesis
         self.filter_synthetic = filter_synthetic
         self.max_draw_factor = max_draw_factor
+        self.max_shift = max_shift
+        self.flip = flip
         self.batch_size = batch_size
         self.learning_rate = learning_rate
         self.variance_learning_rate = variance_learning_rate
@@ -328,125 +400,44 @@ class MEDALUDESampler(BaseDeepOverSampler):
     # ---------------------------------------------------------------- Algorithm 1
     def _train(self, Xn, y_idx, batch_size):
         model, X, y, w = self._build(Xn, y_idx)
-        n = X.shape[0]
-        epochs1 = auto_epochs(self.pretrain_epochs, n, batch_size, 1500, 10, 100)
+        n, device, verbose = X.shape[0], self.device_, self.verbose
+        epochs1 = auto_epochs(self.pretrain_epochs, n, batch_size, self.pretrain_updates,
+                              1, 1000)
         epochs2 = auto_epochs(self.phase2_epochs, n, batch_size, 200, 2, 30)
         epochs3 = auto_epochs(self.phase3_epochs, n, batch_size, 200, 2, 30)
-        steps3 = max(1, -(-n // batch_size))
         self.pretrain_epochs_, self.phase2_epochs_, self.phase3_epochs_ = (
             epochs1, epochs2, epochs3)
         lr_ft = self.finetune_learning_rate or self.learning_rate
-        device, verbose, clock = self.device_, self.verbose, StageClock(self.device_, PHASES)
+        clock = StageClock(device, PHASES)
 
-        with clock("phase1"):  # Phase 1: pre-training on all real samples
+        with clock("phase1"):  # pre-training on the real samples
             run_phase1(model, X, y, w, epochs1, batch_size, self.learning_rate,
                        self.variance_learning_rate, device, verbose)
             if self.mixture in ("refit", "empirical"):
                 refit_mixture(model, X, y, batch_size, device)
         init_means = model.mixture.means.detach().clone()
         init_vars = model.mixture.variances().detach().clone()
+        states = initial_states(model, self._targets, self._residual, self.majority_guidance)
+        origins = {k: g.center for k, g in states.items()}
         with clock("phase4"):
-            fitness = self._fitness(X, y)
+            fitness, anchors = self._phase4_inputs(X, y)
         for t in range(self.n_iterations):
             if t > 0 and not self.continue_evolution:  # Algorithm 1, line 29
                 model.mixture.set_(init_means, init_vars)
+                states = initial_states(model, self._targets, self._residual,
+                                        self.majority_guidance)
             with clock("phase2"):
                 run_phase2(model, X, y, w, epochs2, batch_size, lr_ft, device, t, verbose)
             with clock("phase3"):
-                run_phase3(model, steps3, epochs3, batch_size, lr_ft, device, t, verbose)
+                run_phase3(model, -(-n // batch_size), epochs3, batch_size, lr_ft, device,
+                           t, verbose)
             if fitness is not None:
                 with clock("phase4"):
-                    run_phase4(model, fitness, self.n_generations, self.population_size,
-                               float(self.eta), float(self.gamma), self._var_bounds, t,
-                               [c.item() for c in self.classes_], verbose)
+                    states = run_phase4(model, states, fitness, anchors,
+                                        self._guides(model, X, y, batch_size),
+                                        self._evolution, t, self._labels, batch_size,
+                                        verbose, origins)
+                if not self._residual:  # the paper's Phase 4 sets M_opti, S_opti
+                    self._write_back(model, states)
         self.phase_seconds_ = clock.seconds
-        self._keep(model, init_means, init_vars, Xn, y_idx)
-
-    def _build(self, Xn, y_idx):
-        """The networks, the mixture and the data tensors of a fit."""
-        bounds = _config.check_log_var_bounds(self.log_var_bounds)
-        weights = _config.resolve_loss_weights(self.loss_weights, self.mixture)
-        self._similarity = _config.resolve_similarity(
-            self.similarity, self.image_shape_ is not None)
-        self._var_bounds = (float(np.exp(bounds[0])), float(np.exp(bounds[1])))
-        self.acceptance_ = {}
-        device, n_classes = self.device_, len(self.classes_)
-        counts = np.bincount(y_idx, minlength=n_classes)
-        minority = _config.minority_mask(self.sampling_strategy_, self.classes_, counts)
-        self.minority_classes_ = self.classes_[minority]
-        self.xi_ = _config.majority_weight(self.xi, minority, counts)
-
-        enc, dec, ltt, img = build_networks(
-            self.image_shape_, int(np.prod(Xn.shape[1:])), n_classes, self.latent_dim
-        )
-        model = MEDAModel(
-            encoder=enc.to(device),
-            decoder=dec.to(device),
-            latent_classifier=ltt.to(device),
-            image_classifier=img.to(device),
-            mixture=GaussianMixture(n_classes, self.latent_dim, bounds).to(device),
-            alpha=float(self.lgm_alpha),
-            lam=float(self.lgm_lambda),
-            weights=weights,
-            is_image=self.image_shape_ is not None,
-        )
-        X = self._data_tensor(Xn)
-        y = torch.as_tensor(y_idx, dtype=torch.long, device=device)
-        w = torch.as_tensor(np.where(minority, 1.0, self.xi_), dtype=torch.float32,
-                            device=device)[y]
-        return model, X, y, w
-
-    def _fitness(self, X, y):
-        """Phase 4's fitness per class, or None when Phase 4 does not run."""
-        if self.n_generations == 0 or self.n_iterations == 0:
-            return None
-        hasher = (AverageHasher(self.image_shape_, self.device_)
-                  if self._similarity == "ahash" else None)
-        return fitness_per_class(X, y, len(self.classes_), self.n_fitness_real,
-                                 hasher, self.fitness_aggregate)
-
-    def _keep(self, model, init_means, init_vars, Xn, y_idx):
-        """Store the fitted networks, mixture and anchors."""
-        as64 = lambda t: t.detach().cpu().numpy().astype(np.float64)  # noqa: E731
-        self.encoder_ = model.encoder.eval()
-        self.decoder_ = model.decoder.eval()
-        self.latent_classifier_ = model.latent_classifier.eval()
-        self.image_classifier_ = model.image_classifier.eval()
-        self.means_ = as64(model.mixture.means)
-        self.variances_ = as64(model.mixture.variances())
-        self.init_means_ = as64(init_means)
-        self.init_variances_ = as64(init_vars)
-        self.history_ = model.history
-        anchors = pick_anchors(Xn, y_idx, len(self.classes_), self.n_fitness_real,
-                               self._seed)
-        self.anchors_ = {c.item(): a for c, a in zip(self.classes_, anchors)}
-
-    # ---------------------------------------------------------------- synthesis
-    def _accept(self, k, f, x):
-        return accept(self.latent_classifier_, self.image_classifier_, k, f, x)
-
-    @torch.no_grad()
-    def _generate(self, k, n):
-        device = self.device_
-        as32 = lambda a: torch.as_tensor(a, dtype=torch.float32, device=device)  # noqa: E731
-        mu, std = as32(self.means_[k]), as32(np.sqrt(self.variances_[k]))
-        if self.synthesis == "residual":
-            drafts = AnchoredDrafts(
-                self.encoder_, self.decoder_, as32(self.anchors_[self.classes_[k].item()]),
-                mu - as32(self.init_means_[k]), std, n, self.max_draw_factor,
-                self.image_shape_ is not None)
-        else:
-            drafts = DecodedDrafts(self.decoder_, n, mu, std, self.max_draw_factor)
-        judge = (lambda f, x: self._accept(k, f, x)) if self.filter_synthetic else None
-        chunk = chunk_size(n, int(np.prod(self.image_shape_ or (self.n_features_in_,))))
-        out, n_drawn, n_passed, n_rejected = synthesize(drafts, n, chunk, judge)
-        if self.synthesis == "residual":
-            # Kept samples come grouped by anchor; shuffle them so that any
-            # slice of the output is a fair draw.
-            out = out[torch.randperm(out.shape[0])]
-        info = {"drawn": n_drawn, "passed": n_passed, "kept": n - n_rejected,
-                "rejected": n_rejected}
-        return out.numpy(), info
-
-    def _keep_synthesis_stats(self, stats):
-        self.acceptance_ = {c: i["passed"] / max(i["drawn"], 1) for c, i in stats.items()}
+        self._keep(model, init_means, init_vars, states, X, y, batch_size)

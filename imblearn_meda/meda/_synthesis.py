@@ -2,10 +2,14 @@
 
 Two ways to make a proposal (``synthesis``):
 
-- :class:`DecodedDrafts`, the paper's: decode a draw ``f ~ N(M, S)``;
+- :class:`DecodedDrafts`, the paper's: decoded draws of the class's evolved
+  Gaussian;
 - :class:`AnchoredDrafts`, residual: a real sample ``x`` (an anchor) with
-  code ``e = E(x)``, a draw ``f = e + (M - M_init) + sqrt(S) eps``, and the
-  sample ``G(f) + (x - G(e))``; every anchor gives an equal share.
+  code ``e``, a displacement ``d`` drawn from the evolved Gaussian, and the
+  sample ``G(e + d) + (x - G(e))``; every anchor gives an equal share.
+
+Both draw their proposals from :class:`~._proposals.Proposer`, as Phase 4
+does.
 
 :func:`synthesize` runs either through the filter (both classifiers must
 accept a proposal) and, when too few pass, fills up from :class:`Fallback`.
@@ -16,6 +20,10 @@ from __future__ import annotations
 import numpy as np
 import torch
 import torch.nn.functional as F
+
+from ..utils._augment import auto_shift, shift_and_flip
+from ._phases import encode
+from ._proposals import GUIDANCE_SPREAD, LatentGaussian, Proposer
 
 
 def pick_anchors(Xn, y_idx, n_classes, n_max, seed):
@@ -95,11 +103,11 @@ def synthesize(drafts, n, chunk, judge=None):
 
 
 class DecodedDrafts:
-    """``synthesis='decode'``: decoded draws of ``N(mu, std**2)``, at most
-    ``max_draw_factor * n``; the first ``n`` accepted ones are kept."""
+    """Proposals without anchors (decoded draws), at most ``max_draw_factor *
+    n``; the first ``n`` accepted ones are kept."""
 
-    def __init__(self, decoder, n, mu, std, max_draw_factor):
-        self.decoder, self.n, self.mu, self.std = decoder, n, mu, std
+    def __init__(self, proposer, gauss, n, max_draw_factor):
+        self.proposer, self.gauss, self.n = proposer, gauss, n
         self.n_kept = 0
         self.left = max_draw_factor * n
 
@@ -111,9 +119,8 @@ class DecodedDrafts:
         if m == 0:
             return None
         self.left -= m
-        f = self.mu + self.std * torch.randn(m, self.mu.shape[0],
-                                             device=self.mu.device)
-        return f, self.decoder(f), None
+        batch = self.proposer.draw(self.gauss, m)
+        return batch.f, self.proposer.images(batch), None
 
     def take(self, owner, ok):
         keep = torch.nonzero(ok).flatten()[: self.missing()]
@@ -138,20 +145,10 @@ class AnchoredDrafts:
     anchors picked at random fill, as without quotas.
     """
 
-    def __init__(self, encoder, decoder, anchors, shift, std, n, max_draw_factor,
-                 is_image):
-        device = std.device
-        self.n_anchors = n_anchors = anchors.shape[0]
-        self.decoder = decoder
-        self.codes = torch.cat([encoder(anchors[i:i + 256])
-                                for i in range(0, n_anchors, 256)])
-        self.details = anchors - torch.cat([
-            self.decoder(self.codes[i:i + 256]) for i in range(0, n_anchors, 256)
-        ])
-        # Phase 4 moves the class Gaussian; every anchor moves with it.
-        self.shift = shift
-        self.std = std
-        self.is_image = is_image
+    def __init__(self, proposer, gauss, n, max_draw_factor):
+        self.proposer, self.gauss = proposer, gauss
+        device = gauss.center.device
+        self.n_anchors = n_anchors = proposer.n_anchors
         self.need = torch.full((n_anchors,), n // n_anchors, dtype=torch.long,
                                device=device)
         self.need[torch.randperm(n_anchors, device=device)[: n % n_anchors]] += 1
@@ -187,10 +184,8 @@ class AnchoredDrafts:
                 torch.arange(self.n_anchors, device=device), ask)
             if owner.numel() > chunk:
                 owner = owner[torch.randperm(owner.numel(), device=device)[:chunk]]
-        f = (self.codes[owner] + self.shift
-             + self.std * torch.randn(owner.numel(), self.std.shape[0], device=device))
-        x = self.decoder(f) + self.details[owner]
-        return f, x.clamp(0.0, 1.0) if self.is_image else x, owner
+        batch = self.proposer.draw(self.gauss, owner.numel(), owner)
+        return batch.f, self.proposer.images(batch), owner
 
     def take(self, owner, ok):
         """Of the accepted draws, keep at most the missing count per anchor
@@ -245,3 +240,54 @@ class Fallback:
     def best(self, m):
         """The ``m`` best, and how many of them both classifiers rejected."""
         return self.x[:m], int((~self.ok[:m]).sum())
+
+
+class Synthesis:
+    """MEDALUDESampler's synthesis: proposals, the filter, the augmentation."""
+
+    def _accept(self, k, f, x):
+        return accept(self.latent_classifier_, self.image_classifier_, k, f, x)
+
+    @torch.no_grad()
+    def _generate(self, k, n):
+        device = self.device_
+        as32 = lambda a: torch.as_tensor(a, dtype=torch.float32, device=device)  # noqa: E731
+        gauss = LatentGaussian(as32(self.sampling_means_[k]),
+                               as32(self.sampling_variances_[k]), float(self.guidance_[k]))
+        guides = None if self.guides_ is None else as32(self.guides_)
+        is_image = self.image_shape_ is not None
+        if self.synthesis == "residual":
+            x_a = as32(self.anchors_[self.classes_[k].item()])
+            codes = encode(self.encoder_, x_a, 256, device)
+            proposer = Proposer(self.decoder_, x_a, codes, guides, GUIDANCE_SPREAD, is_image)
+            drafts = AnchoredDrafts(proposer, gauss, n, self.max_draw_factor)
+        else:
+            proposer = Proposer(self.decoder_, guides=guides,
+                                guidance_spread=GUIDANCE_SPREAD, is_image=is_image)
+            drafts = DecodedDrafts(proposer, gauss, n, self.max_draw_factor)
+        judge = (lambda f, x: self._accept(k, f, x)) if self.filter_synthetic else None
+        chunk = chunk_size(n, int(np.prod(self.image_shape_ or (self.n_features_in_,))))
+        out, n_drawn, n_passed, n_rejected = synthesize(drafts, n, chunk, judge)
+        if self.synthesis == "residual":
+            # Kept samples come grouped by anchor; shuffle them so that any
+            # slice of the output is a fair draw.
+            out = out[torch.randperm(out.shape[0])]
+        out = self._augment(out)
+        info = {"drawn": n_drawn, "passed": n_passed, "kept": n - n_rejected,
+                "rejected": n_rejected}
+        return out.numpy(), info
+
+    def _augment(self, out):
+        """Shift (and mirror) the new images, as ``max_shift`` and ``flip`` ask."""
+        if self.image_shape_ is None:
+            return out
+        s = auto_shift(self.image_shape_) if self.max_shift == "auto" else int(self.max_shift)
+        if s == 0 and not self.flip:
+            return out
+        n = out.shape[0]
+        shifts = torch.randint(-s, s + 1, (n, 2)).numpy()
+        flips = (torch.rand(n) < 0.5).numpy() if self.flip else np.zeros(n, bool)
+        return torch.as_tensor(shift_and_flip(out.numpy(), shifts, flips))
+
+    def _keep_synthesis_stats(self, stats):
+        self.acceptance_ = {c: i["passed"] / max(i["drawn"], 1) for c, i in stats.items()}

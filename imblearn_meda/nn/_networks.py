@@ -24,8 +24,8 @@ def _channels(n_layers, base, cap=256):
     return [min(base * 2**i, cap) for i in range(n_layers)]
 
 
-def _conv_trunk(image_shape, base_channels):
-    """Strided conv layers; returns (module, flat size)."""
+def _conv_trunk(image_shape, base_channels, batch_norm=False):
+    """Strided conv layers; returns (module, output shape, sizes)."""
     c, h, w = image_shape
     hs, ws = _down_sizes(h), _down_sizes(w)
     n = max(len(hs) - 1, len(ws) - 1, 1)
@@ -36,7 +36,10 @@ def _conv_trunk(image_shape, base_channels):
     layers, prev = [], c
     for i, ch in enumerate(chans):
         stride = (2 if hs[i + 1] < hs[i] else 1, 2 if ws[i + 1] < ws[i] else 1)
-        layers += [nn.Conv2d(prev, ch, 3, stride=stride, padding=1), nn.LeakyReLU(0.2)]
+        layers.append(nn.Conv2d(prev, ch, 3, stride=stride, padding=1))
+        if batch_norm:
+            layers.append(nn.BatchNorm2d(ch))
+        layers.append(nn.LeakyReLU(0.2))
         prev = ch
     return nn.Sequential(*layers), (prev, hs[-1], ws[-1]), (hs, ws, chans)
 
@@ -44,9 +47,9 @@ def _conv_trunk(image_shape, base_channels):
 class ConvEncoder(nn.Module):
     """E: image -> feat in R^h."""
 
-    def __init__(self, image_shape, latent_dim, base_channels=32):
+    def __init__(self, image_shape, latent_dim, base_channels=32, batch_norm=False):
         super().__init__()
-        self.trunk, out, _ = _conv_trunk(image_shape, base_channels)
+        self.trunk, out, _ = _conv_trunk(image_shape, base_channels, batch_norm)
         flat = out[0] * out[1] * out[2]
         self.head = nn.Sequential(nn.Flatten(), nn.Linear(flat, latent_dim))
 
@@ -57,7 +60,7 @@ class ConvEncoder(nn.Module):
 class ConvDecoder(nn.Module):
     """G: R^h -> image in [0, 1] (sigmoid output)."""
 
-    def __init__(self, image_shape, latent_dim, base_channels=32):
+    def __init__(self, image_shape, latent_dim, base_channels=32, batch_norm=False):
         super().__init__()
         c = image_shape[0]
         _, out, (hs, ws, chans) = _conv_trunk(image_shape, base_channels)
@@ -80,7 +83,12 @@ class ConvDecoder(nn.Module):
                     output_padding=(pad_h, pad_w),
                 )
             )
-            layers.append(nn.LeakyReLU(0.2) if i > 0 else nn.Sigmoid())
+            if i > 0:
+                if batch_norm:
+                    layers.append(nn.BatchNorm2d(out_ch))
+                layers.append(nn.LeakyReLU(0.2))
+            else:
+                layers.append(nn.Sigmoid())
         self.deconv = nn.Sequential(*layers)
 
     def forward(self, f):
@@ -116,7 +124,7 @@ def mlp(sizes, last=None):
 
 
 def build_networks(image_shape, n_features, n_classes, latent_dim, base_channels=32,
-                   hidden=128):
+                   hidden=128, batch_norm=False):
     """Return ``(encoder, decoder, latent_classifier, image_classifier)``.
 
     ``image_shape`` ``(C, H, W)`` gives convolutional networks; ``None`` gives
@@ -124,8 +132,8 @@ def build_networks(image_shape, n_features, n_classes, latent_dim, base_channels
     without a squashing function).
     """
     if image_shape is not None:
-        encoder = ConvEncoder(image_shape, latent_dim, base_channels)
-        decoder = ConvDecoder(image_shape, latent_dim, base_channels)
+        encoder = ConvEncoder(image_shape, latent_dim, base_channels, batch_norm)
+        decoder = ConvDecoder(image_shape, latent_dim, base_channels, batch_norm)
         image_clf = ConvImageClassifier(image_shape, n_classes, base_channels)
     else:
         encoder = mlp([n_features, hidden, hidden, latent_dim])

@@ -1,0 +1,147 @@
+"""Proposals: the individuals Phase 4 evolves and synthesis emits.
+
+One function makes both, so that the evolution scores exactly what the
+sampler returns. For one class, a :class:`LatentGaussian` holds a centre
+``c``, a diagonal variance ``V`` and a guidance share ``w``; a proposal is a
+latent displacement ``d = c + sqrt(V) * u`` and
+
+- ``synthesis='decode'`` (the paper's): the code ``f = d`` and the image
+  ``G(f)``; ``(c, V)`` is the class's Gaussian ``(mu_k, sigma2_k)``;
+- ``synthesis='residual'``: a real sample ``x_a`` of the class (an anchor)
+  with code ``e_a``, the code ``f = e_a + d`` and the image
+  ``x_a + G(f) - G(e_a)``; ``(c, V)`` is the Gaussian of the displacement
+  from a real sample's code, so the codes are drawn from exactly the evolved
+  distribution around each anchor.
+
+The unit-variance variation ``u`` is isotropic noise ``eps`` or, with
+majority guidance, partly the deviation of a real majority sample from its
+own class mean, standardised per dimension (``g``):
+``u = sqrt(1 - w_i) eps + sqrt(w_i) g``, with each individual's share
+``w_i`` drawn around the class's ``w``. The majority's thousands of samples
+show how a class varies (pose, thickness, contrast); carried to a minority
+class they vary it in the same ways, which its few samples cannot show.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+
+#: Standard deviation of each individual's guidance share around its class's.
+GUIDANCE_SPREAD = 0.1
+
+
+@dataclass
+class LatentGaussian:
+    """What Phase 4 evolves for one class."""
+
+    center: torch.Tensor  # (h,)
+    var: torch.Tensor  # (h,)
+    guidance: float = 0.0
+
+
+@dataclass
+class Batch:
+    """Individuals: displacement ``d``, guidance share ``w``, code ``f`` and
+    the anchor each one starts from (``None`` when decoding)."""
+
+    d: torch.Tensor
+    w: torch.Tensor
+    f: torch.Tensor
+    owner: torch.Tensor | None
+
+    def __getitem__(self, index):
+        return Batch(self.d[index], self.w[index], self.f[index],
+                     None if self.owner is None else self.owner[index])
+
+    def __len__(self):
+        return self.d.shape[0]
+
+
+@torch.no_grad()
+def standardised_deviations(codes, y, classes, n_max=None):
+    """Each code's deviation from its class mean, divided by the class's
+    standard deviation per dimension, for the samples of ``classes``
+    (at most ``n_max`` of them, drawn at random)."""
+    parts = []
+    for k in classes:
+        z = codes[y == k]
+        if z.shape[0] < 2:
+            continue
+        parts.append((z - z.mean(0)) / z.std(0, unbiased=False).clamp_min(1e-6))
+    if not parts:
+        return None
+    g = torch.cat(parts)
+    if n_max is not None and g.shape[0] > n_max:
+        g = g[torch.randperm(g.shape[0], device=g.device)[:n_max]]
+    return g
+
+
+class Proposer:
+    """Makes the proposals of one class.
+
+    Parameters
+    ----------
+    decoder : nn.Module
+    anchors : Tensor or None
+        Real samples of the class (residual synthesis); ``None`` decodes.
+    anchor_codes : Tensor or None
+        Their codes ``e_a``.
+    guides : Tensor or None
+        Standardised majority deviations ``g`` (majority guidance), or None.
+    guidance_spread : float
+        Standard deviation of the individuals' shares ``w_i`` around ``w``.
+    is_image : bool
+        Clamp images to ``[0, 1]``.
+    """
+
+    def __init__(self, decoder, anchors=None, anchor_codes=None, guides=None,
+                 guidance_spread=0.1, is_image=True):
+        self.decoder = decoder
+        self.anchors = anchors
+        self.codes = anchor_codes
+        self.guides = guides
+        self.spread = guidance_spread
+        self.is_image = is_image
+        self.details = None
+        if anchors is not None:
+            # What the decoder cannot reproduce of each anchor, x_a - G(e_a).
+            self.details = anchors - torch.cat(
+                [decoder(anchor_codes[i:i + 256]) for i in range(0, len(anchors), 256)]
+            )
+
+    @property
+    def residual(self):
+        return self.anchors is not None
+
+    @property
+    def n_anchors(self):
+        return 0 if self.anchors is None else self.anchors.shape[0]
+
+    def draw(self, gauss, n, owner=None):
+        """``n`` individuals from ``gauss``; ``owner`` picks their anchors
+        (random when ``None``)."""
+        device = gauss.center.device
+        h = gauss.center.shape[0]
+        eps = torch.randn(n, h, device=device)
+        if self.guides is not None:
+            w = (gauss.guidance + self.spread * torch.randn(n, device=device)).clamp(0, 1)
+            g = self.guides[torch.randint(self.guides.shape[0], (n,), device=device)]
+            u = (1 - w).sqrt()[:, None] * eps + w.sqrt()[:, None] * g
+        else:
+            w = torch.zeros(n, device=device)
+            u = eps
+        d = gauss.center + gauss.var.sqrt() * u
+        if not self.residual:
+            return Batch(d, w, d, None)
+        if owner is None:
+            owner = torch.randint(self.n_anchors, (n,), device=device)
+        return Batch(d, w, self.codes[owner] + d, owner)
+
+    def images(self, batch):
+        """The samples the individuals stand for."""
+        x = self.decoder(batch.f)
+        if self.residual:
+            x = x + self.details[batch.owner]
+        return x.clamp(0.0, 1.0) if self.is_image else x
