@@ -6,13 +6,13 @@ import pickle
 import numpy as np
 import pytest
 import torch
+from conftest import digits_subset
 from imblearn.utils.estimator_checks import parametrize_with_checks
 from sklearn.datasets import make_classification
 from sklearn.utils.estimator_checks import (
     parametrize_with_checks as sklearn_parametrize_with_checks,
 )
 
-from conftest import digits_subset
 from imblearn_meda.baselines._mgvae import (
     MGVAESampler,
     balanced_subsample,
@@ -23,8 +23,8 @@ from imblearn_meda.baselines._mgvae import (
 COUNTS = {0: 60, 1: 24, 2: 8}
 
 #: Small settings: every stage runs, for a few updates.
-TINY = dict(epochs=3, finetune_epochs=5, batch_size=32, n_components=32, kl_draws=4,
-            fisher_samples=16, device="cpu")
+TINY = {"epochs": 3, "finetune_epochs": 5, "batch_size": 32, "n_components": 32,
+        "kl_draws": 4, "fisher_samples": 16, "device": "cpu"}
 
 
 @pytest.fixture(scope="module")
@@ -82,7 +82,7 @@ def test_tabular_input():
 
 # ------------------------------------------------------------------ fitted state
 def test_fitted_attributes(digits, fitted):
-    X, y = digits
+    _, y = digits
     sampler = fitted[0]
     assert sampler.minority_classes_.tolist() == [1, 2]
     assert sampler.majority_classes_.tolist() == [0]
@@ -175,7 +175,7 @@ def test_every_class_oversampled_the_largest_guides(digits):
     X, y = digits
     sampler = MGVAESampler(sampling_strategy={0: 65, 1: 34, 2: 18}, random_state=0,
                            **{**TINY, "epochs": 1, "finetune_epochs": 2})
-    X_res, y_res = sampler.fit_resample(X, y)
+    _, y_res = sampler.fit_resample(X, y)
     assert sampler.majority_classes_.tolist() == [0]
     assert sampler.minority_classes_.tolist() == [0, 1, 2]
     assert np.bincount(y_res).tolist() == [65, 34, 18]
@@ -203,6 +203,14 @@ def test_balanced_subsample():
         assert np.bincount(y[picked]).tolist() == [14, 12, 14]
         assert len(np.unique(picked)) == 40
     assert balanced_subsample(y, None).numel() == len(y)
+
+
+def test_a_sample_is_left_out_of_its_own_prior():
+    mask = MGVAESampler._leave_out(torch.tensor([3, 5, 9]), torch.tensor([5, 7, 3]))
+    assert mask.tolist() == [[False, False, True], [True, False, False],
+                             [False, False, False]]
+    # A sample whose only component is itself keeps it.
+    assert MGVAESampler._leave_out(torch.tensor([1]), torch.tensor([1])).tolist() == [[False]]
 
 
 def test_mc_kl_against_one_component_is_the_closed_form():
