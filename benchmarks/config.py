@@ -63,6 +63,7 @@ SAMPLERS = {
     "cvae": "imblearn_meda:CVAESampler",
     "cvae-setred": "imblearn_meda:CVAESeTredSampler",
     "deepsmote": "imblearn_meda:DeepSMOTESampler",
+    "mgvae": "imblearn_meda:MGVAESampler",
     "deepsmote-residual": "imblearn_meda:DeepSMOTESampler",
     "meda": "imblearn_meda:MEDALUDESampler",
     "meda-nophase4": "imblearn_meda:MEDALUDESampler",
@@ -73,7 +74,7 @@ SAMPLERS = {
 }
 
 #: Samplers that learn a generative model (they get a t-SNE figure).
-GENERATIVE = ("cvae", "cvae-setred", "deepsmote", "deepsmote-residual", "meda", "meda-nophase4",
+GENERATIVE = ("cvae", "cvae-setred", "mgvae", "deepsmote", "deepsmote-residual", "meda", "meda-nophase4",
               "meda-nolgm", "meda-phase1", "meda-decode")
 
 # Quick MEDA_LUDE: the default "auto" epoch counts (about 1500 Phase-1
@@ -100,6 +101,7 @@ SAMPLER_PARAMS = {
     "cvae": {"full": {}, "quick": {}},
     "cvae-setred": {"full": {}, "quick": {}},
     "deepsmote": {"full": {}, "quick": {}},
+    "mgvae": {"full": {}, "quick": {}},
     "deepsmote-residual": {
         "full": {"synthesis": "residual"},
         "quick": {"synthesis": "residual"},

@@ -9,6 +9,7 @@ The samplers follow imbalanced-learn's over-sampler API, so they drop into an
 - :class:`CVAESeTredSampler`: CVAE_SeTred, the same authors' earlier
   self-transferred conditional VAE (baseline);
 - :class:`DeepSMOTESampler`: SMOTE in an autoencoder's latent space (baseline);
+- :class:`MGVAESampler`: the majority-guided VAE (baseline);
 - :class:`AugmentedOverSampler`: random over-sampling of shifted (and
   mirrored) copies (baseline).
 
@@ -27,6 +28,7 @@ _LAZY = {
     "CVAESampler": ".baselines",
     "CVAESeTredSampler": ".baselines",
     "DeepSMOTESampler": ".baselines",
+    "MGVAESampler": ".baselines",
     "show_versions": "._show_versions",
 }
 
@@ -36,6 +38,7 @@ __all__ = [
     "CVAESeTredSampler",
     "DeepSMOTESampler",
     "MEDALUDESampler",
+    "MGVAESampler",
     "show_versions",
     "__version__",
 ]

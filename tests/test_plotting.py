@@ -141,17 +141,28 @@ def test_loss_history_one_axes_per_phase_one_line_per_key():
         plot_loss_history([])
 
 
-def test_importing_plotting_does_not_import_matplotlib():
-    # Load the module file alone (not the package, which imports torch) in a
-    # fresh interpreter: matplotlib must only be imported by the functions.
-    import imblearn_meda.plotting as plotting
-
-    code = (
-        "import importlib.util, sys\n"
-        f"spec = importlib.util.spec_from_file_location('p', {plotting.__file__!r})\n"
-        "spec.loader.exec_module(importlib.util.module_from_spec(spec))\n"
-        "print('matplotlib' in sys.modules)\n"
-    )
+def test_importing_plotting_does_not_import_matplotlib_or_torch():
+    # A fresh interpreter: matplotlib (and torch) load only when a figure is drawn.
+    code = ("import sys, imblearn_meda.plotting\n"
+            "print('matplotlib' in sys.modules, 'torch' in sys.modules)\n")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True)
-    assert out.stdout.strip() == "False"
+    assert out.stdout.strip() == "False False"
+
+
+def test_class_samples_show_real_reconstructed_decoded_and_emitted(fitted_digits, digits):
+    from imblearn_meda.plotting import plot_class_samples
+
+    sampler = fitted_digits[0]
+    X, y = digits
+    fig = plot_class_samples(sampler, X, y, n_per_class=3, random_state=4)
+    assert len(fig.axes) == 2 * 4 * 3  # over-sampled classes 1 and 2, four groups of 3
+    titles = [ax.get_title(loc="left") for ax in fig.axes if ax.get_title(loc="left")]
+    assert titles == ["real", "reconstructed", "decoded draws", "emitted"]
+    # The emitted group shows what sample() returns for the same seed.
+    emitted, _ = sampler.sample({1: 3}, random_state=4)
+    scale = (emitted - X.min()) / (X.max() - X.min())
+    shown = fig.axes[9].get_images()[0].get_array()
+    np.testing.assert_allclose(shown, scale[0].reshape(8, 8), atol=1e-6)
+    with pytest.raises(ValueError, match="images"):
+        plot_class_samples(type("T", (), {"image_shape_": None})(), X, y)

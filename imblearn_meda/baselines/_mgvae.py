@@ -20,141 +20,23 @@ import numpy as np
 import torch
 from sklearn.utils._param_validation import Interval, StrOptions
 from torch import nn
-from torch.func import functional_call, grad, vmap
 
 from ..base import BaseDeepOverSampler, _plain
 from ..nn import History, auto_epochs, shuffled_batches, train_epochs
 from ..utils._docstring import shared_docs
-from ._cvae import ConditionalDecoder, ConditionalEncoder, CVAESampler
-
-_LOG_2PI = math.log(2.0 * math.pi)
+from ._cvae import CVAESampler
+from ._mgvae_model import (
+    MajorityGuidedVAE,
+    balanced_subsample,
+    diagonal_fisher,
+    draw_components,
+    leave_out,
+)
 
 #: Updates that ``epochs='auto'`` (pre-training) and ``finetune_epochs='auto'``
 #: (per minority class) aim at, and the epoch bounds of each.
 _AUTO_PRETRAIN = (600, 10, 100)
 _AUTO_FINETUNE = (200, 10, 300)
-
-#: Samples whose per-sample gradients are taken at once for the Fisher
-#: information (bounds the memory to this many copies of the gradients).
-_FISHER_CHUNK = 16
-
-
-def log_mixture_density(z, means, log_var, mask=None):
-    """Log-density of ``z`` under an equal-weight mixture of isotropic Gaussians.
-
-    ``r(z) = 1/M sum_j N(z; means_j, exp(log_var) I)``, evaluated with a
-    log-sum-exp over the ``M`` components.
-
-    Parameters
-    ----------
-    z : Tensor of shape (..., B, d)
-        Points (e.g. ``T`` Monte Carlo draws for each of ``B`` samples).
-    means : Tensor of shape (M, d)
-        Component means.
-    log_var : Tensor or float
-        Log of the components' common variance ``s^2``.
-    mask : bool Tensor of shape (B, M), optional
-        Components left out of the mixture of each sample (``True``); a
-        sample keeps at least one component.
-
-    Returns
-    -------
-    Tensor of shape (..., B)
-    """
-    log_var = torch.as_tensor(log_var, dtype=z.dtype, device=z.device)
-    d = z.shape[-1]
-    # Squared distances as |z|^2 + |m|^2 - 2 z.m: one matrix product, no
-    # (..., B, M, d) intermediate.
-    sq = ((z**2).sum(-1, keepdim=True) + (means**2).sum(-1)
-          - 2.0 * z @ means.T).clamp(min=0.0)
-    log_n = -0.5 * (sq * torch.exp(-log_var) + d * (_LOG_2PI + log_var))
-    m = means.shape[0]
-    if mask is None:
-        return torch.logsumexp(log_n, dim=-1) - math.log(m)
-    log_n = log_n.masked_fill(mask, float("-inf"))
-    kept = (~mask).sum(-1).clamp(min=1).to(z.dtype)
-    return torch.logsumexp(log_n, dim=-1) - torch.log(kept)
-
-
-def majority_guided_kl(mu, log_var, z, means, prior_log_var, mask=None):
-    """Monte Carlo estimate of ``KL(q(z|x) || r(z))`` for each sample.
-
-    ``q = N(mu, diag(exp(log_var)))`` is the encoder's posterior and ``r`` the
-    majority-guided mixture of :func:`log_mixture_density`. The KL has no
-    closed form: it is ``-H(q) - E_q[log r(z)]``, with the entropy ``H(q)``
-    exact and the expectation averaged over the draws ``z`` of ``q``.
-
-    Parameters
-    ----------
-    mu, log_var : Tensor of shape (B, d)
-    z : Tensor of shape (T, B, d)
-        ``T`` draws of ``q`` (reparameterised, for gradients).
-    means : Tensor of shape (M, d)
-    prior_log_var : Tensor or float
-    mask : bool Tensor of shape (B, M), optional
-
-    Returns
-    -------
-    Tensor of shape (B,)
-    """
-    neg_entropy = -0.5 * (log_var + 1.0 + _LOG_2PI).sum(-1)
-    return neg_entropy - log_mixture_density(z, means, prior_log_var, mask).mean(0)
-
-
-def balanced_subsample(y, limit):
-    """At most ``limit`` indices of ``y``'s samples, as equal per class as the
-    class sizes allow (a random subset of each class; drawn with torch's
-    current random state)."""
-    y = torch.as_tensor(y)
-    n = y.numel()
-    if limit is None or limit >= n:
-        return torch.arange(n)
-    order = torch.randperm(n)
-    ys = y[order]
-    # Rank of each sample within its class, in the random order.
-    by_class = torch.argsort(ys, stable=True)
-    counts = torch.bincount(ys)
-    starts = torch.cumsum(counts, 0) - counts
-    rank = torch.empty(n, dtype=torch.long)
-    rank[by_class] = torch.arange(n) - starts[ys[by_class]]
-    keep = torch.argsort(rank * n + torch.randperm(n))[:limit]
-    return torch.sort(order[keep]).values
-
-
-class MajorityGuidedVAE(nn.Module):
-    """A VAE with the majority-guided prior's log-variance ``log s^2``.
-
-    The encoder ``q(z|x)`` and the decoder ``p(x|z)`` are the networks of
-    :class:`CVAESampler` without a label.
-    """
-
-    def __init__(self, image_shape, n_features, latent_dim, log_var, learn_var):
-        super().__init__()
-        self.encoder = ConditionalEncoder(image_shape, n_features, 0, latent_dim)
-        self.decoder = ConditionalDecoder(image_shape, n_features, 0, latent_dim)
-        self.log_var = nn.Parameter(torch.tensor(float(log_var)), requires_grad=learn_var)
-
-    def encode(self, x):
-        return self.encoder(x, x.new_zeros(x.shape[0], 0))
-
-    def decode(self, z):
-        return self.decoder(z, z.new_zeros(z.shape[0], 0))
-
-    def forward(self, x, means=None, mask=None, n_draws=1):
-        """The decoded first draw of the posterior and the per-sample KL term:
-        against the majority-guided prior with component ``means``, or
-        ``N(0, I)`` when ``means`` is None."""
-        mu, log_var = self.encode(x)
-        std = torch.exp(0.5 * log_var)
-        if means is None:
-            z = mu + std * torch.randn_like(mu)
-            kl = 0.5 * (mu**2 + log_var.exp() - 1.0 - log_var).sum(-1)
-        else:
-            draws = mu + std * torch.randn((n_draws, *mu.shape), device=mu.device,
-                                           dtype=mu.dtype)
-            kl = majority_guided_kl(mu, log_var, draws, means, self.log_var, mask)
-            z = draws[0]
-        return self.decode(z), kl
 
 
 @shared_docs
@@ -339,7 +221,7 @@ class MGVAESampler(BaseDeepOverSampler):
     --------
     >>> import numpy as np
     >>> from sklearn.datasets import load_digits
-    >>> from imblearn_meda.baselines._mgvae import MGVAESampler
+    >>> from imblearn_meda import MGVAESampler
     >>> X, y = load_digits(return_X_y=True)
     >>> keep = (y < 2) | ((y == 2) & (np.cumsum(y == 2) <= 20))
     >>> X, y = X[keep], y[keep]
@@ -432,23 +314,6 @@ class MGVAESampler(BaseDeepOverSampler):
         return minority, majority
 
     # ---------------------------------------------------------------- training
-    def _components(self, pool, n_pool, model):
-        """Means of ``n_components`` guides drawn at random (no gradient),
-        and their positions in the pool."""
-        comp = torch.randperm(n_pool)[: int(self.n_components)]
-        with torch.no_grad():
-            means = torch.cat([
-                model.encode(pool[c.to(pool.device)].to(self.device_))[0]
-                for c in comp.split(max(self.batch_size_, 256))
-            ])
-        return means, comp
-
-    @staticmethod
-    def _leave_out(rows, comp):
-        """Mask of the components that are the sample itself."""
-        mask = rows[:, None] == comp[None, :]
-        return mask & ~mask.all(-1, keepdim=True)
-
     def _train(self, Xn, y_idx, batch_size):
         device = self.device_
         self.batch_size_ = batch_size
@@ -520,8 +385,8 @@ class MGVAESampler(BaseDeepOverSampler):
         def step(idx):
             xb = guides[idx.to(guides.device)].to(self.device_)
             if guided:
-                means, comp = self._components(guides, n, model)
-                mask = self._leave_out(guide_ids[idx], guide_ids[comp]).to(self.device_)
+                means, comp = draw_components(model, guides, n, self.n_components, self.device_, self.batch_size_)
+                mask = leave_out(guide_ids[idx], guide_ids[comp]).to(self.device_)
                 rec, kl = self._losses(model, xb, means, mask)
             else:
                 rec, kl = self._losses(model, xb)
@@ -533,30 +398,19 @@ class MGVAESampler(BaseDeepOverSampler):
                      meta={"phase": "pretrain"})
 
     def _fisher(self, model, guides, guide_ids):
-        """Diagonal Fisher information of the pre-training loss: the mean of
-        the squared per-sample gradients over ``fisher_samples`` guides."""
-        names = [n for n, p in model.named_parameters() if p.requires_grad]
-        params = {n: p.detach() for n, p in model.named_parameters() if n in names}
-        fixed = {n: p.detach() for n, p in model.named_parameters() if n not in names}
-        guided = self.pretrain_prior == "majority"
+        """Diagonal Fisher information of the pre-training loss over
+        ``fisher_samples`` guides."""
         n = guides.shape[0]
         rows = torch.randperm(n)[: int(self.fisher_samples)]
-        means, comp = self._components(guides, n, model)
+        means, comp = draw_components(model, guides, n, self.n_components, self.device_,
+                                      self.batch_size_)
+        guided = self.pretrain_prior == "majority"
 
-        def loss_one(p, x, mask_row):
-            args = (x[None], means, mask_row[None], int(self.kl_draws))
-            x_hat, kl = functional_call(model, {**p, **fixed}, args if guided else args[:1])
-            return (self._reconstruction(x_hat, x[None]) + kl).sum()
+        def loss(x_hat, kl, x):
+            return (self._reconstruction(x_hat, x) + kl).sum()
 
-        per_sample = vmap(grad(loss_one), in_dims=(None, 0, 0), randomness="different")
-        fisher = {n: torch.zeros_like(p) for n, p in params.items()}
-        for chunk in rows.split(_FISHER_CHUNK):
-            xb = guides[chunk.to(guides.device)].to(self.device_)
-            mask = self._leave_out(guide_ids[chunk], guide_ids[comp]).to(self.device_)
-            grads = per_sample(params, xb, mask)
-            for name, g in grads.items():
-                fisher[name] += (g**2).sum(0)
-        return {name: f / rows.numel() for name, f in fisher.items()}
+        return diagonal_fisher(model, guides, guide_ids, rows, means, comp, loss,
+                               int(self.kl_draws), guided, self.device_)
 
     def _finetune(self, model, X, rows, guides, guide_ids, anchor, fisher, epochs,
                   batch_size, history, label):
@@ -570,8 +424,9 @@ class MGVAESampler(BaseDeepOverSampler):
 
         def step(idx):
             xb = data[idx.to(data.device)].to(self.device_)
-            means, comp = self._components(guides, n_guides, model)
-            mask = self._leave_out(ids[idx], guide_ids[comp]).to(self.device_)
+            means, comp = draw_components(model, guides, n_guides, self.n_components, self.device_,
+                                          self.batch_size_)
+            mask = leave_out(ids[idx], guide_ids[comp]).to(self.device_)
             rec, kl = self._losses(model, xb, means, mask)
             rec, kl = rec.mean(), kl.mean()
             ewc = 0.5 * weight * sum(

@@ -5,7 +5,6 @@ from __future__ import annotations
 import numbers
 from collections.abc import Mapping
 
-import numpy as np
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from ..base import BaseDeepOverSampler
