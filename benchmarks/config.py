@@ -6,6 +6,8 @@ constructor settings of every built-in sampler are kept, for full and
 :mod:`benchmarks.protocol`).
 """
 
+from imblearn_meda.meda import PAPER_SETTINGS
+
 DATASETS = ("digits", "fashion-mnist", "mnist", "cifar10", "folder")
 
 #: Default seeds per data set (the paper's; digits and Fashion-MNIST borrow
@@ -29,6 +31,10 @@ PAPER_COUNTS = {
 #: Data sets whose images keep their label when mirrored left-right (the
 #: ``ros-augment`` row mirrors half its copies there).
 FLIP_INVARIANT = ("fashion-mnist", "cifar10")
+
+#: Rows whose new images are shifted, and mirrored on FLIP_INVARIANT data.
+MIRRORING = ("ros-augment", "meda", "meda-nolgm", "meda-nophase23", "meda-nophase4",
+             "meda-nofilter", "meda-noguidance", "meda-random", "meda-phase1")
 
 #: Validation images per class (full runs).
 VAL_PER_CLASS = {"digits": 20, "fashion-mnist": 400, "mnist": 400, "cifar10": 400}
@@ -66,16 +72,24 @@ SAMPLERS = {
     "mgvae": "imblearn_meda:MGVAESampler",
     "deepsmote-residual": "imblearn_meda:DeepSMOTESampler",
     "meda": "imblearn_meda:MEDALUDESampler",
-    "meda-nophase4": "imblearn_meda:MEDALUDESampler",
-    "meda-nolgm": "imblearn_meda:MEDALUDESampler",
-    "meda-phase1": "imblearn_meda:MEDALUDESampler",
+    "meda-paper": "imblearn_meda:MEDALUDESampler",
     "meda-decode": "imblearn_meda:MEDALUDESampler",
+    "meda-nolgm": "imblearn_meda:MEDALUDESampler",
+    "meda-nophase23": "imblearn_meda:MEDALUDESampler",
+    "meda-nophase4": "imblearn_meda:MEDALUDESampler",
+    "meda-nofilter": "imblearn_meda:MEDALUDESampler",
+    "meda-noguidance": "imblearn_meda:MEDALUDESampler",
+    "meda-random": "imblearn_meda:MEDALUDESampler",
+    "meda-noaug": "imblearn_meda:MEDALUDESampler",
+    "meda-phase1": "imblearn_meda:MEDALUDESampler",
     "balanced": None,
 }
 
 #: Samplers that learn a generative model (they get a t-SNE figure).
-GENERATIVE = ("cvae", "cvae-setred", "mgvae", "deepsmote", "deepsmote-residual", "meda", "meda-nophase4",
-              "meda-nolgm", "meda-phase1", "meda-decode")
+GENERATIVE = ("cvae", "cvae-setred", "mgvae", "deepsmote", "deepsmote-residual",
+              "meda", "meda-paper", "meda-decode", "meda-nolgm", "meda-nophase23",
+              "meda-nophase4", "meda-nofilter", "meda-noguidance", "meda-random",
+              "meda-noaug", "meda-phase1")
 
 # Quick MEDA_LUDE: the default "auto" epoch counts (about 1500 Phase-1
 # updates; fixed small epoch counts left digits' decoder untrained, with no
@@ -84,6 +98,23 @@ GENERATIVE = ("cvae", "cvae-setred", "mgvae", "deepsmote", "deepsmote-residual",
 _MEDA_QUICK = {
     "n_iterations": 1,
     "population_size": 500,
+}
+
+#: MEDA_LUDE's rows: the default, the paper's literal reading, and one part
+#: off at a time (the ablations).
+_MEDA_ROWS = {
+    "meda": {},
+    "meda-paper": dict(PAPER_SETTINGS),
+    # Decoded synthesis, without the augmentation ROS does not have either.
+    "meda-decode": {"synthesis": "decode", "max_shift": 0},
+    "meda-nolgm": {"mixture": "empirical"},
+    "meda-nophase23": {"phase2_epochs": 0, "phase3_epochs": 0},
+    "meda-nophase4": {"n_generations": 0},
+    "meda-nofilter": {"filter_synthetic": False},
+    "meda-noguidance": {"majority_guidance": 0.0},
+    "meda-random": {"selection": "random"},
+    "meda-noaug": {"max_shift": 0},
+    "meda-phase1": {"n_iterations": 0},
 }
 
 #: THE place to tune samplers: constructor parameters per sampler, for full
@@ -106,23 +137,8 @@ SAMPLER_PARAMS = {
         "full": {"synthesis": "residual"},
         "quick": {"synthesis": "residual"},
     },
-    "meda": {"full": {}, "quick": dict(_MEDA_QUICK)},
-    "meda-nophase4": {
-        "full": {"n_generations": 0},
-        "quick": {**_MEDA_QUICK, "n_generations": 0},
-    },
-    "meda-nolgm": {
-        "full": {"mixture": "empirical"},
-        "quick": {**_MEDA_QUICK, "mixture": "empirical"},
-    },
-    "meda-phase1": {
-        "full": {"n_iterations": 0},
-        "quick": {**_MEDA_QUICK, "n_iterations": 0},
-    },
-    "meda-decode": {
-        "full": {"synthesis": "decode"},
-        "quick": {**_MEDA_QUICK, "synthesis": "decode"},
-    },
+    **{name: {"full": dict(extra), "quick": {**_MEDA_QUICK, **extra}}
+       for name, extra in _MEDA_ROWS.items()},
     "balanced": {"full": {}, "quick": {}},
 }
 

@@ -24,7 +24,7 @@ from __future__ import annotations
 import importlib
 import inspect
 
-from benchmarks.config import FLIP_INVARIANT, SAMPLER_PARAMS, SAMPLERS
+from benchmarks.config import FLIP_INVARIANT, MIRRORING, SAMPLER_PARAMS, SAMPLERS
 
 
 def import_object(spec):
@@ -56,16 +56,19 @@ def sampler_params(name, quick, overrides=None, dataset=None):
     overrides : dict or None
         ``{name: {param: value}}``, applied last.
     dataset : str or None
-        ``ros-augment`` mirrors only on ``FLIP_INVARIANT`` data sets.
+        Rows in ``MIRRORING`` that shift their new images mirror them too on
+        ``FLIP_INVARIANT`` data sets.
 
     Returns
     -------
     dict
     """
     params = dict(SAMPLER_PARAMS.get(name, {}).get("quick" if quick else "full", {}))
-    if name == "ros-augment":
-        params["flip"] = dataset in FLIP_INVARIANT
     params.update((overrides or {}).get(name, {}))
+    if name in MIRRORING and params.get("max_shift", "auto") != 0:
+        # Rows that shift their new images also mirror them, where mirroring
+        # keeps the label, as the augmentation row does.
+        params.setdefault("flip", dataset in FLIP_INVARIANT)
     return params
 
 

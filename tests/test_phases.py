@@ -211,21 +211,33 @@ def test_phase2_loss_puts_no_gradient_on_encoder_latent_classifier_or_mixture():
         id(p) for p in model.image_classifier.parameters()}
 
 
-def test_phase2_reconstruction_partner_counts_only_with_a_rec2_weight():
-    # Default weights: Phase 2's random-partner reconstruction is off, so the
-    # partner images cannot change the loss; with the paper's weight they do.
+@pytest.mark.parametrize("target, rec2, partner_matters", [
+    ("partner", 10.0, True),   # the paper's Phase 2
+    ("partner", 0.0, False),
+    ("input", 10.0, False),    # the default: the batch's own reconstruction
+])
+def test_phase2_reconstruction_target(target, rec2, partner_matters):
     X, y, w = make_data()
-    for rec2, expect_change in ((None, False), (10.0, True)):
-        weights = None if rec2 is None else dict(DEFAULT_LOSS_WEIGHTS, rec2=rec2)
-        model = make_model(weights=weights)
-        totals = []
-        for partner in (X, torch.zeros_like(X)):
-            with torch.random.fork_rng():
-                torch.manual_seed(1)
-                total, parts = phase2_losses(model, X, y, w, partner)
-            totals.append(total.item())
-        assert parts["rec"].item() > 0  # logged either way
-        assert (totals[0] != totals[1]) == expect_change, rec2
+    model = make_model(weights=dict(DEFAULT_LOSS_WEIGHTS, rec2=rec2))
+    model.phase2_target = target
+    totals = []
+    for partner in (X, torch.zeros_like(X)):
+        with torch.random.fork_rng():
+            torch.manual_seed(1)
+            total, parts = phase2_losses(model, X, y, w, partner)
+        totals.append(total.item())
+    assert parts["rec"].item() > 0  # logged either way
+    assert (totals[0] != totals[1]) == partner_matters
+    if target == "input":
+        # The decoding of the batch's frozen codes against the batch: the
+        # decoder learns from it, the encoder does not.
+        with torch.no_grad():
+            expected = ((model.decoder(model.encoder(X)) - X) ** 2).flatten(1).mean(1)
+        torch.testing.assert_close(parts["rec"], (expected * w).sum() / w.sum())
+        model.encoder.zero_grad()
+        parts["rec"].backward()
+        assert all(p.grad is None for p in model.encoder.parameters())
+        assert any(p.grad is not None for p in model.decoder.parameters())
 
 
 def test_phase2_partner_is_a_real_sample_of_the_same_class():

@@ -553,13 +553,33 @@ def test_residual_synthesis_without_noise_gives_back_the_anchors(fitted_digits, 
     sampler = copy.deepcopy(fitted_digits[0])
     sampler.sampling_means_ = np.zeros_like(sampler.sampling_means_)
     sampler.sampling_variances_ = np.zeros_like(sampler.sampling_variances_)
-    sampler.set_params(filter_synthetic=False)
+    sampler.set_params(filter_synthetic=False, max_shift=0)
     X_new, y_new = sampler.sample({2: 15, 1: 5})
     for label in (1, 2):
         new = X_new[y_new == label]
         real = X[y == label]
         dist = np.abs(new[:, None, :] - real[None]).max(-1).min(1)
         assert dist.max() < 1e-3
+
+
+def test_new_images_are_shifted_and_mirrored_after_the_filter(fitted_digits, digits):
+    """Without noise a residual sample is its anchor; max_shift and flip then
+    move and mirror it, and nothing else."""
+    from imblearn_meda.utils._augment import shift_and_flip
+
+    X, y = digits
+    sampler, _ = noiseless_residual(fitted_digits[0], 2)
+    sampler.set_params(filter_synthetic=False, max_shift=1, flip=True)
+    X_new, _ = sampler.sample({2: 40}, random_state=0)
+    real = X[y == 2].reshape(-1, 1, 8, 8)
+    variants = np.stack([shift_and_flip(real, np.tile([dy, dx], (len(real), 1)),
+                                        np.full(len(real), f))
+                         for f in (False, True) for dy in (-1, 0, 1) for dx in (-1, 0, 1)])
+    variants = variants.reshape(-1, 64)
+    dist = np.abs(X_new[:, None, :] - variants[None]).max(-1).min(1)
+    assert dist.max() < 1e-3
+    moved = np.abs(X_new[:, None, :] - real.reshape(1, -1, 64)).max(-1).min(1) > 1e-3
+    assert moved.mean() > 0.5  # most are shifted or mirrored, not plain copies
 
 
 def noiseless_residual(fitted, label):
@@ -569,6 +589,7 @@ def noiseless_residual(fitted, label):
     sampler = copy.deepcopy(fitted)
     sampler.sampling_means_ = np.zeros_like(sampler.sampling_means_)
     sampler.sampling_variances_ = np.zeros_like(sampler.sampling_variances_)
+    sampler.set_params(max_shift=0)
     return sampler, torch.as_tensor(sampler.anchors_[label]).flatten(1)
 
 

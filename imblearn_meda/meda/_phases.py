@@ -22,14 +22,13 @@ from ..nn import History, shuffled_batches, train_epochs
 #: gives no values. Reconstruction is a mean squared error per pixel of
 #: [0, 1] images, two orders of magnitude smaller than the cross-entropies
 #: once training settles, so it gets a larger weight; the rest start at 1.
-#: Phase 2's reconstruction weight is 0: its partner is a random real image of
-#: the class, whose mean-squared-error optimum is the class mean, and measured
-#: on reduced Fashion-MNIST it pulled every decoded draw toward one prototype
-#: per class (``benchmarks/RESULTS.md``). ``loss_weights={"rec2": 10}``
-#: restores the paper's Phase 2.
+#: Phase 2 reconstructs the real batch by default (``phase2_target="input"``)
+#: with the weight of Phase 1's reconstruction; the paper's target, a random
+#: real image of the class for each decoded draw, has the class mean as its
+#: optimum and turns the decoder into a prototype generator.
 DEFAULT_LOSS_WEIGHTS = {
     "rec1": 10.0, "gm1": 1.0, "ltt1": 1.0, "img1": 1.0,
-    "rec2": 0.0, "img2": 1.0,
+    "rec2": 10.0, "img2": 1.0,
     "gm3": 1.0, "ltt3": 1.0,
 }
 

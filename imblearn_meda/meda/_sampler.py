@@ -82,7 +82,7 @@ class MEDALUDESampler(FitSteps, Synthesis, BaseDeepOverSampler):
         without L-GM (its terms switched off, Gaussians set as for
         ``'refit'``).
 
-    max_samples_per_class : int or None, default=None
+    max_samples_per_class : int or None, default=1000
         Train on a class-balanced subsample: at most this many samples of
         each class (all of a smaller class), drawn with ``random_state``.
         It saves time where the majority classes are large; the paper trains
@@ -93,7 +93,7 @@ class MEDALUDESampler(FitSteps, Synthesis, BaseDeepOverSampler):
         Epochs of Phase 1 ("until converged" in the paper). ``'auto'``: about
         ``pretrain_updates`` updates, at least one epoch.
 
-    pretrain_updates : int, default=1500
+    pretrain_updates : int, default=3000
         The training budget: Phase 1's updates when ``pretrain_epochs`` is
         ``'auto'``. The default fits a 2-core CPU; on a GPU a larger budget
         trains the autoencoder further at little cost (see the user guide).
@@ -155,7 +155,7 @@ class MEDALUDESampler(FitSteps, Synthesis, BaseDeepOverSampler):
         evolved. ``False`` restarts every iteration from the Phase-1 mixture,
         the literal reading of Algorithm 1, line 29.
 
-    majority_guidance : float, default=0.0
+    majority_guidance : float, default=0.5
         Majority-guided variation (not in the paper): the starting share
         ``w`` of each draw's variation that comes from a real majority
         sample's deviation from its own class mean (standardised per latent
@@ -170,11 +170,9 @@ class MEDALUDESampler(FitSteps, Synthesis, BaseDeepOverSampler):
 
     loss_weights : dict or None, default=None
         Overrides of the beta weights, keys ``rec1, gm1, ltt1, img1, rec2,
-        img2, gm3, ltt3``. Defaults: 10 for Phase 1's reconstruction (a
-        per-pixel mean squared error is small next to a cross-entropy), 0 for
-        Phase 2's (its optimum, the class mean, turns the decoder into a
-        prototype generator), 1 for the rest. ``{"rec2": 10}`` restores
-        the paper's Phase 2.
+        img2, gm3, ltt3``. Defaults: 10 for the reconstructions of Phases 1
+        and 2 (a per-pixel mean squared error is small next to a
+        cross-entropy), 1 for the rest. The paper gives no values.
 
     synthesis : {'residual', 'decode'}, default='residual'
         How a new sample is made. ``'decode'``, the paper's: decode a draw
@@ -198,7 +196,7 @@ class MEDALUDESampler(FitSteps, Synthesis, BaseDeepOverSampler):
         n`` (with ``synthesis='residual'``, per anchor, and as many again
         around anchors picked at random for what the anchors could not fill).
 
-    max_shift : int or 'auto', default=0
+    max_shift : int or 'auto', default='auto'
         Shift each new image by a random whole number of pixels up to this
         along each axis, after the filter (a standard label-preserving
         augmentation, not in the paper). ``'auto'``: one pixel per 14 of the
@@ -323,9 +321,9 @@ class MEDALUDESampler(FitSteps, Synthesis, BaseDeepOverSampler):
         lgm_lambda=0.001,
         log_var_bounds=(-6.0, 3.0),
         mixture="refit",
-        max_samples_per_class=None,
+        max_samples_per_class=1000,
         pretrain_epochs="auto",
-        pretrain_updates=1500,
+        pretrain_updates=3000,
         n_iterations=2,
         phase2_epochs="auto",
         phase3_epochs="auto",
@@ -339,13 +337,13 @@ class MEDALUDESampler(FitSteps, Synthesis, BaseDeepOverSampler):
         n_fitness_real=500,
         similarity="auto",
         continue_evolution=True,
-        majority_guidance=0.0,
+        majority_guidance=0.5,
         xi="auto",
         loss_weights=None,
         synthesis="residual",
         filter_synthetic=True,
         max_draw_factor=20,
-        max_shift=0,
+        max_shift="auto",
         flip=False,
         batch_size=128,
         learning_rate=1e-3,
