@@ -166,6 +166,11 @@ def test_same_seed_same_output_other_seed_other_output(name, digits, fits):
     assert not np.array_equal(new_part(X, X_c), new_part(X, X_a))
 
 
+def global_random_states():
+    """The states of torch's, numpy's and Python's global generators."""
+    return [torch.get_rng_state(), np.random.get_state(), random.getstate()]
+
+
 @every_sampler
 def test_fit_leaves_global_random_states_untouched(name, digits):
     X, y = digits
@@ -173,20 +178,12 @@ def test_fit_leaves_global_random_states_untouched(name, digits):
     # global generator. AugmentedOverSampler follows scikit-learn, where None
     # means numpy's global generator: it keeps the globals only for a seed.
     seed = 0 if name == "Augmented" else None
-    torch.manual_seed(123)
-    np.random.seed(123)
-    random.seed(123)
-    torch_state, np_state, py_state = (
-        torch.get_rng_state(), np.random.get_state(), random.getstate())
+    before = global_random_states()
     sampler = tiny_sampler(name, random_state=seed)
     sampler.fit_resample(X, y)
     if hasattr(sampler, "sample"):
         sampler.sample({2: 2})
-    assert torch.equal(torch.get_rng_state(), torch_state)
-    after = np.random.get_state()
-    assert after[0] == np_state[0] and np.array_equal(after[1], np_state[1])
-    assert after[2:] == np_state[2:]
-    assert random.getstate() == py_state
+    assert_same(global_random_states(), before)
 
 
 # ---------------------------------------------------------------- sample()
