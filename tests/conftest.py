@@ -55,7 +55,6 @@ TINY = {
 }
 
 
-
 def tiny_sampler(name, **params):
     """A fresh sampler of ``TINY[name]``, with ``params`` on top."""
     cls, settings = TINY[name]
