@@ -5,12 +5,17 @@ features, a few epochs) so that the whole suite runs in a few minutes on two
 shared CPU cores.
 """
 
+import contextlib
+import copy
 import warnings
 
 import numpy as np
 import pytest
 import torch
 from sklearn.datasets import load_digits, make_classification
+
+import imblearn_meda
+from imblearn_meda.base import BaseDeepOverSampler
 
 # The test machines are shared: with several torch intra-op threads per
 # process, tiny tensor operations spin-wait on each other and run 100x
@@ -29,6 +34,38 @@ FAST = dict(
     batch_size=64,
     device="cpu",
 )
+
+#: Tiny settings of every sampler, by the id the parametrized tests use.
+TINY = {
+    "MEDALUDE": ("MEDALUDESampler", FAST),
+    "CVAE": ("CVAESampler", {"epochs": 2, "latent_dim": 4, "batch_size": 64,
+                             "device": "cpu"}),
+    "CVAESeTred": ("CVAESeTredSampler", {"epochs": 2, "latent_dim": 4,
+                                         "batch_size": 64, "device": "cpu"}),
+    "DeepSMOTE-decode": ("DeepSMOTESampler", {
+        "epochs": 2, "latent_dim": 4, "batch_size": 64, "synthesis": "decode",
+        "device": "cpu"}),
+    "DeepSMOTE-residual": ("DeepSMOTESampler", {
+        "epochs": 2, "latent_dim": 4, "batch_size": 64, "synthesis": "residual",
+        "device": "cpu"}),
+    "MGVAE": ("MGVAESampler", {
+        "epochs": 2, "finetune_epochs": 1, "latent_dim": 4, "batch_size": 64,
+        "n_components": 32, "kl_draws": 4, "fisher_samples": 16, "device": "cpu"}),
+    "Augmented": ("AugmentedOverSampler", {}),
+}
+
+
+def tiny_sampler(name, **params):
+    """A fresh sampler of ``TINY[name]``, with ``params`` on top."""
+    cls, settings = TINY[name]
+    return getattr(imblearn_meda, cls)(**{**settings, **params})
+
+
+#: Ids of the samplers built on BaseDeepOverSampler (torch networks, a
+#: device, n_jobs, verbose and ``sample``); AugmentedOverSampler is not.
+DEEP = [name for name in TINY
+        if isinstance(tiny_sampler(name), BaseDeepOverSampler)]
+
 
 #: Per-class counts of the digits subset (class 2 is the small minority).
 DIGITS_COUNTS = {0: 60, 1: 30, 2: 12}
@@ -92,3 +129,67 @@ def fitted_digits(digits):
         warnings.simplefilter("ignore", UserWarning)
         X_res, y_res = sampler.fit_resample(X, y)
     return sampler, X_res, y_res
+
+
+# ---------------------------------------------------------------- helpers
+def fitted_state(sampler):
+    """Deep copies of a sampler's fitted attributes (names ending in ``_``)."""
+    return {
+        name: copy.deepcopy(value) for name, value in vars(sampler).items()
+        if name.endswith("_") and not name.startswith("__")
+    }
+
+
+def assert_same(a, b, where="value"):
+    """``a`` equals ``b``: arrays and tensors element-wise, torch modules by
+    their state dicts, containers item by item."""
+    if isinstance(a, torch.nn.Module):
+        assert type(a) is type(b), where
+        a, b = a.state_dict(), b.state_dict()
+    if isinstance(a, dict):
+        assert list(a) == list(b), where
+        for key in a:
+            assert_same(a[key], b[key], f"{where}[{key!r}]")
+    elif isinstance(a, (list, tuple)):
+        assert type(a) is type(b) and len(a) == len(b), where
+        for i, (x, z) in enumerate(zip(a, b)):
+            assert_same(x, z, f"{where}[{i}]")
+    elif isinstance(a, torch.Tensor):
+        assert torch.equal(a, b), where
+    elif isinstance(a, np.ndarray):
+        np.testing.assert_array_equal(a, b, err_msg=where)
+    else:
+        assert a == b, where
+
+
+def assert_same_state(before, sampler):
+    """The fitted attributes of ``sampler`` are those of ``before``
+    (a :func:`fitted_state`): same names, same values."""
+    after = fitted_state(sampler)
+    assert set(after) == set(before)
+    for name, value in before.items():
+        assert_same(value, after[name], name)
+
+
+def fitted_names(sampler):
+    """Names of the fitted attributes a sampler holds."""
+    return [k for k in vars(sampler) if k.endswith("_") and not k.startswith("__")]
+
+
+@contextlib.contextmanager
+def on_forward(action, after=0):
+    """Call ``action()`` before every torch module's forward from call
+    ``after + 1`` on (torch's global forward pre-hook): a spy on what runs
+    during a fit, or a way to stop it mid-training by raising."""
+    calls = [0]
+
+    def hook(module, args):
+        calls[0] += 1
+        if calls[0] > after:
+            action()
+
+    handle = torch.nn.modules.module.register_module_forward_pre_hook(hook)
+    try:
+        yield calls
+    finally:
+        handle.remove()

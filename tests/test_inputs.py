@@ -1,4 +1,8 @@
-"""Hostile inputs and invalid parameters: each a clear error naming the problem."""
+"""Hostile inputs and invalid parameters: each a clear error naming the problem.
+
+The base class does these checks for every deep sampler; MEDALUDESampler
+stands for them here. What every sampler is checked for (NaN, a class of one
+sample, devices, unknown arguments, Ctrl-C) is in test_contract.py."""
 
 import contextlib
 import warnings
@@ -9,10 +13,8 @@ import pytest
 import scipy.sparse as sp
 import torch
 from sklearn.exceptions import NotFittedError
-from sklearn.utils.validation import check_is_fitted
 
 import imblearn_meda.base as base_mod
-import imblearn_meda.meda._sampler as sampler_mod
 from imblearn_meda import MEDALUDESampler
 
 from conftest import FAST, tabular_data
@@ -27,14 +29,6 @@ def make(**params):
 
 
 # ---------------------------------------------------------------- bad X
-def test_nan_in_X(digits):
-    X, y = digits
-    X = X.copy()
-    X[3, 5] = np.nan
-    with pytest.raises(ValueError, match="Input X contains NaN"):
-        make().fit_resample(X, y)
-
-
 def test_inf_in_X(digits):
     X, y = digits
     X = X.reshape(-1, 8, 8).copy()
@@ -91,15 +85,6 @@ def test_continuous_y(digits):
         make().fit_resample(X, np.linspace(0, 1, len(X)))
 
 
-def test_class_of_one_sample_being_oversampled(digits):
-    X, y = digits
-    keep = np.r_[np.flatnonzero(y != 2), np.flatnonzero(y == 2)[:1]]
-    with pytest.raises(ValueError, match=r"at least 2 samples.*fewer.*2"):
-        make().fit_resample(X[keep], y[keep])
-    with pytest.raises(ValueError, match="at least 2 samples"):
-        make().fit(X[keep], y[keep])
-
-
 def test_class_of_one_sample_left_out_of_strategy_is_kept(digits):
     X, y = digits
     keep = np.r_[np.flatnonzero(y != 2), np.flatnonzero(y == 2)[:1]]
@@ -149,13 +134,6 @@ def test_pandas_in_pandas_out(digits):
     assert len(X_res) == len(y_res) == 180
     pd.testing.assert_frame_equal(X_res.iloc[: len(df)].reset_index(drop=True), df)
     np.testing.assert_array_equal(sampler.feature_names_in_, df.columns)
-
-
-def test_pandas_tabular(tabular):
-    X, y = tabular
-    df = pd.DataFrame(X, columns=list("abcde"))
-    X_res, y_res = make().fit_resample(df, pd.Series(y, name="t"))
-    assert list(X_res.columns) == list("abcde") and y_res.name == "t"
 
 
 # ---------------------------------------------------------------- image_shape
@@ -230,9 +208,6 @@ def test_bad_sampling_strategy(digits, strategy, match):
         ({"loss_weights": {"rec1": -1.0}}, r"loss_weights\['rec1'\] must be a non-neg"),
         ({"log_var_bounds": (3.0, -1.0)}, "low < high"),
         ({"log_var_bounds": (1.0, 2.0, 3.0)}, "low < high"),
-        ({"device": "tpu9"}, "not supported.*'cuda:N'"),
-        ({"device": "mps"}, "not supported.*'cpu'"),
-        ({"device": "cuda:x"}, "not supported"),
         ({"n_jobs": 0}, "n_jobs=0"),
     ],
 )
@@ -258,40 +233,30 @@ def test_failed_fit_leaves_sampler_unfitted(digits):
         sampler.sample({2: 1})
 
 
-# ---------------------------------------------------------------- Ctrl-C
-def interrupt(*args, **kwargs):
-    raise KeyboardInterrupt
-
-
-@pytest.mark.parametrize("method", ["fit", "fit_resample"])
-def test_ctrl_c_leaves_sampler_unfitted_and_refit_works(digits, monkeypatch, method):
-    X, y = digits
-    sampler = make()
-    sampler.fit(X, y)  # a previous fit must be forgotten too
-    state = torch.get_rng_state()
-    with monkeypatch.context() as m:
-        m.setattr(sampler_mod, "run_phase2", interrupt)
-        with pytest.raises(KeyboardInterrupt):
-            getattr(sampler, method)(X, y)
-    with pytest.raises(NotFittedError):
-        check_is_fitted(sampler)
-    assert not any(k.endswith("_") and not k.startswith("__") for k in vars(sampler))
-    assert torch.equal(torch.get_rng_state(), state)
-    X_res, y_res = sampler.fit_resample(X, y)
-    assert np.bincount(y_res).tolist() == [60, 60, 60]
-    check_is_fitted(sampler)
-
-
 # ---------------------------------------------------------------- out of memory
-def test_oom_on_cpu_becomes_memory_error_naming_batch_size(digits, monkeypatch):
+class OutOfMemory(MEDALUDESampler):
+    """A sampler whose training runs out of memory above ``limit`` samples a
+    batch, and trains nothing below (subclasses implement ``_train``: the
+    documented extension point of the base class)."""
+
+    def _train(self, Xn, y_idx, batch_size):
+        self.tried.append(batch_size)
+        if batch_size > self.limit:
+            raise torch.OutOfMemoryError("CUDA out of memory (simulated)")
+
+
+def out_of_memory(limit, **params):
+    sampler = OutOfMemory(**(FAST | {"random_state": 0} | params))
+    sampler.limit, sampler.tried = limit, []
+    return sampler
+
+
+def test_oom_on_cpu_becomes_memory_error_naming_batch_size(digits):
     X, y = digits
-
-    def oom(self, Xn, y_idx, batch_size):
-        raise torch.OutOfMemoryError("simulated")
-
-    monkeypatch.setattr(MEDALUDESampler, "_train", oom)
+    sampler = out_of_memory(limit=0)
     with pytest.raises(MemoryError, match=r"batch_size=64 on cpu.*Lower batch_size"):
-        make().fit(X, y)
+        sampler.fit(X, y)
+    assert sampler.tried == [64]  # no retry on the CPU
 
 
 @contextlib.contextmanager
@@ -301,28 +266,25 @@ def cpu_seeded(seed, device):
         yield
 
 
-def pretend_cuda(monkeypatch, limit):
-    """Pretend the device is CUDA and that batches above ``limit`` do not fit."""
-    tried = []
+def pretend_cuda(monkeypatch):
+    """Make the base class take the device for CUDA on a machine without one.
 
-    def train(self, Xn, y_idx, batch_size):
-        tried.append(batch_size)
-        if batch_size > limit:
-            raise torch.OutOfMemoryError("CUDA out of memory (simulated)")
-
+    No public seam chooses the device the fit resolves (``device='cuda'`` is
+    refused without CUDA), and seeding a CUDA generator needs CUDA, so these
+    two helpers of the base module are patched; the retry itself runs as is.
+    """
     monkeypatch.setattr(base_mod, "resolve_device", lambda d: torch.device("cuda"))
     monkeypatch.setattr(base_mod, "seeded", cpu_seeded)
-    monkeypatch.setattr(MEDALUDESampler, "_train", train)
-    return tried
 
 
 def test_cuda_oom_retries_at_half_batch_size(digits, monkeypatch):
     X, y = digits
-    tried = pretend_cuda(monkeypatch, limit=16)
+    pretend_cuda(monkeypatch)
+    sampler = out_of_memory(limit=16, batch_size=64)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        sampler = make(batch_size=64).fit(X, y)
-    assert tried == [64, 32, 16]
+        sampler.fit(X, y)
+    assert sampler.tried == [64, 32, 16]
     assert sampler.batch_size_ == 16
     messages = [str(w.message) for w in caught if w.category is RuntimeWarning]
     assert messages == [
@@ -334,9 +296,10 @@ def test_cuda_oom_retries_at_half_batch_size(digits, monkeypatch):
 
 def test_cuda_oom_gives_up_at_small_batches(digits, monkeypatch):
     X, y = digits
-    tried = pretend_cuda(monkeypatch, limit=0)
+    pretend_cuda(monkeypatch)
+    sampler = out_of_memory(limit=0, batch_size=64)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         with pytest.raises(MemoryError, match="batch_size=8 on cuda"):
-            make(batch_size=64).fit(X, y)
-    assert tried == [64, 32, 16, 8]
+            sampler.fit(X, y)
+    assert sampler.tried == [64, 32, 16, 8]

@@ -1,4 +1,6 @@
-"""Pickling a fitted sampler: same draws after a round trip, CUDA pickles on CPU."""
+"""Pickles: the recorded format and device, pickles of other versions, CUDA
+pickles on a CPU. The round trip of every fitted sampler (same draws after
+it) is in test_contract.py."""
 
 import glob
 import os
@@ -13,28 +15,13 @@ import torch
 from imblearn_meda import MEDALUDESampler
 from imblearn_meda.base import PICKLE_FORMAT
 
-from conftest import FAST
+from conftest import FAST, assert_same_state, fitted_state
 
 DATA_DIR = os.path.join(os.path.dirname(__file__), "data")
 
 pytestmark = pytest.mark.filterwarnings(
     "ignore::imblearn_meda.exceptions.SynthesisWarning"
 )
-
-
-def test_joblib_round_trip_gives_identical_samples(fitted_digits, tmp_path):
-    sampler, _, _ = fitted_digits
-    path = tmp_path / "meda.joblib"
-    joblib.dump(sampler, path)
-    loaded = joblib.load(path)
-    counts = {0: 4, 1: 7, 2: 9}
-    a = sampler.sample(counts, random_state=11)
-    b = loaded.sample(counts, random_state=11)
-    np.testing.assert_array_equal(a[0], b[0])
-    np.testing.assert_array_equal(a[1], b[1])
-    np.testing.assert_array_equal(loaded.means_, sampler.means_)
-    assert loaded.device_ == torch.device("cpu")
-    assert loaded.get_params() == sampler.get_params()
 
 
 def test_round_trip_of_unfitted_sampler():
@@ -51,30 +38,36 @@ def test_pickle_records_format_and_device(fitted_digits):
     assert state["_fitted_device"] == "cpu"
 
 
-@pytest.mark.parametrize("fmt", [None, PICKLE_FORMAT + 1, "1"])
-def test_wrong_pickle_format_is_a_clear_error(fitted_digits, fmt):
+class WrittenBy:
+    """Pickles as ``sampler`` would have been pickled by a version whose
+    ``__getstate__`` records pickle format ``fmt`` (``None``: none at all)."""
+
+    def __init__(self, sampler, fmt):
+        self.sampler, self.fmt = sampler, fmt
+
+    def __reduce__(self):
+        state = self.sampler.__getstate__()
+        if self.fmt is None:
+            del state["_pickle_format"]
+        else:
+            state["_pickle_format"] = self.fmt
+        cls = type(self.sampler)
+        return cls.__new__, (cls,), state
+
+
+@pytest.mark.parametrize("fmt", [None, 0, PICKLE_FORMAT + 1, "1"])
+def test_pickle_of_another_format_fails_clearly(fitted_digits, tmp_path, fmt):
     sampler, _, _ = fitted_digits
-    state = sampler.__getstate__()
-    if fmt is None:
-        del state["_pickle_format"]
-    else:
-        state["_pickle_format"] = fmt
-    fresh = MEDALUDESampler.__new__(MEDALUDESampler)
-    with pytest.raises(ValueError, match=r"pickle format .*Refit the sampler"):
-        fresh.__setstate__(state)
-
-
-def test_pickle_from_another_version_fails_clearly(fitted_digits, monkeypatch, tmp_path):
-    """A file written by a version with another pickle format: clear ValueError."""
-    import imblearn_meda.base as base_mod
-
-    sampler, _, _ = fitted_digits
-    path = tmp_path / "old.joblib"
-    with monkeypatch.context() as m:
-        m.setattr(base_mod, "PICKLE_FORMAT", 0)
-        joblib.dump(sampler, path)
-    with pytest.raises(ValueError, match=r"pickle format 0; this version reads format"):
+    path = tmp_path / "other.joblib"
+    joblib.dump(WrittenBy(sampler, fmt), path)
+    with pytest.raises(ValueError, match=rf"pickle format {fmt!r}; this version "
+                                         r"reads format .*Refit the sampler"):
         joblib.load(path)
+    # The same sampler written by this version loads.
+    joblib.dump(WrittenBy(sampler, PICKLE_FORMAT), path)
+    loaded = joblib.load(path)
+    assert type(loaded) is MEDALUDESampler
+    assert_same_state(fitted_state(sampler), loaded)
 
 
 @pytest.mark.skipif(torch.cuda.is_available(), reason="needs a machine without CUDA")
