@@ -249,13 +249,7 @@ def test_joblib_round_trip_gives_identical_samples(name, fits, tmp_path):
 def keyword_cases():
     for name in TINY:
         for method in ("fit", "fit_resample"):
-            marks = ()
-            if name == "Augmented" and method == "fit":
-                marks = pytest.mark.xfail(
-                    strict=True,
-                    reason="AugmentedOverSampler.fit is imbalanced-learn's, which "
-                           "accepts and ignores any keyword argument")
-            yield pytest.param(name, method, marks=marks, id=f"{name}-{method}")
+            yield pytest.param(name, method, id=f"{name}-{method}")
 
 
 @pytest.mark.parametrize("name, method", keyword_cases())

@@ -15,7 +15,7 @@ from imblearn.over_sampling.base import BaseOverSampler
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 
-from ..base import ImageInputMixin
+from ..base import ImageInputMixin, _refuse_params
 from ..utils._augment import auto_shift, shift_and_flip
 
 
@@ -102,6 +102,37 @@ class AugmentedOverSampler(ImageInputMixin, BaseOverSampler):
         self.max_shift = max_shift
         self.flip = flip
         self.padding = padding
+
+    def fit(self, X, y, **params):
+        """Check ``X, y`` and set ``sampling_strategy_`` (nothing to learn).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features), (n, H, W) or (n, C, H, W)
+        y : array-like of shape (n_samples,)
+
+        Returns
+        -------
+        self : object
+        """
+        _refuse_params(self, "fit", params)
+        return super().fit(X, y)
+
+    def fit_resample(self, X, y, **params):
+        """Return ``X, y`` with shifted (and mirrored) copies added.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features), (n, H, W) or (n, C, H, W)
+        y : array-like of shape (n_samples,)
+
+        Returns
+        -------
+        X_resampled : array-like, the type and layout of ``X``
+        y_resampled : array-like of shape (n_samples_new,)
+        """
+        _refuse_params(self, "fit_resample", params)
+        return super().fit_resample(X, y)
 
     def _fit_resample(self, X, y):
         if self.image_shape_ is None:
