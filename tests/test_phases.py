@@ -292,3 +292,19 @@ def test_auto_epochs():
     assert auto_epochs("auto", 100, 100, 1500, 10, 100) == 100
     assert auto_epochs("auto", 100000, 100, 1500, 10, 100) == 10  # 2 -> floor 10
     assert auto_epochs("auto", 6400, 64, 1500, 10, 100) == 15
+
+
+@pytest.mark.parametrize("to_decoder", [True, False])
+def test_phase1_image_loss_reaches_the_decoder_only_on_request(to_decoder):
+    """L_img1 on reconstructions trains C_img; the decoder only with the
+    paper's routing (``img1_to_decoder``), and never the encoder."""
+    X, y, w = make_data()
+    model = make_model(weights={"img1": 1.0})
+    model.img1_to_decoder = to_decoder
+    total, _ = phase1_losses(model, X, y, w)
+    total.backward()
+    dec = [p.grad for p in model.decoder.parameters()]
+    assert any(g is not None and g.abs().sum() > 0 for g in dec) == to_decoder
+    assert all(p.grad is None or p.grad.abs().sum() == 0
+               for p in model.encoder.parameters())
+    assert any(p.grad is not None for p in model.image_classifier.parameters())

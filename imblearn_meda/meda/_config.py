@@ -21,6 +21,7 @@ PARAMETER_CONSTRAINTS: dict = {
     "max_samples_per_class": [None, Interval(numbers.Integral, 2, None, closed="left")],
     "pretrain_updates": [Interval(numbers.Integral, 1, None, closed="left")],
     "phase2_target": [StrOptions({"input", "partner"})],
+    "phase1_image_loss": [StrOptions({"decoder", "classifier"})],
     "selection": [StrOptions({"fitness", "random"})],
     "majority_guidance": [Interval(numbers.Real, 0, 1, closed="both")],
     "max_shift": [_INT0, StrOptions({"auto"})],
@@ -113,6 +114,7 @@ PAPER_SETTINGS = {
     "synthesis": "decode",          # decode draws of the evolved Gaussians
     "mixture": "lgm",               # M_init, S_init as the L-GM loss learned them
     "lgm_lambda": 0.01,             # the L-GM authors' demo value
+    "phase1_image_loss": "decoder",  # L_img1 trains the decoder and C_img
     "phase2_target": "partner",     # Phase 2 reconstructs a random real image
     "loss_weights": {"rec2": 10.0},  # ... with a weight as large as Phase 1's
     "finetune_learning_rate": None,  # one learning rate for every phase

@@ -46,6 +46,7 @@ def build_model(image_shape, n_features, n_classes, log_var_bounds, weights, p):
         mixture=GaussianMixture(n_classes, p.latent_dim, log_var_bounds),
         alpha=float(p.lgm_alpha), lam=float(p.lgm_lambda), weights=weights,
         is_image=image_shape is not None, phase2_target=p.phase2_target,
+        img1_to_decoder=p.phase1_image_loss == "decoder",
     )
 
 

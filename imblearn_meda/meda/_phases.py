@@ -51,6 +51,9 @@ class MEDAModel:
     #: image of the class for each decoded draw) or "input" (the decoder
     #: reconstructs the real batch from its frozen encoding).
     phase2_target: str = "partner"
+    #: Whether Phase 1's image-classification loss on reconstructions also
+    #: trains the decoder (the paper's routing) or only C_img.
+    img1_to_decoder: bool = True
 
     def reconstruction(self, x_hat, x):
         """Per-sample mean squared error."""
@@ -88,8 +91,13 @@ def phase1_losses(model, x, y, w):
     rec = model.reconstruction(x_rec, x)
     gm, _ = model.mixture.loss(feat, y, model.alpha, model.lam)
     ltt = F.cross_entropy(model.latent_classifier(feat), y, reduction="none")
-    # Algorithm 1: L_img1 updates the decoder and C_img, never the encoder.
-    x_rec_img = model.decoder(feat.detach())
+    if model.img1_to_decoder:
+        # Algorithm 1: L_img1 updates the decoder and C_img, never the encoder.
+        x_rec_img = model.decoder(feat.detach())
+    else:
+        # C_img learns the reconstructions too; the decoder learns only to
+        # reconstruct (no second decoder pass).
+        x_rec_img = x_rec.detach()
     img = F.cross_entropy(model.image_classifier(x), y, reduction="none") + \
         F.cross_entropy(model.image_classifier(x_rec_img), y, reduction="none")
     b = model.weights

@@ -93,10 +93,17 @@ class MEDALUDESampler(FitSteps, Synthesis, BaseDeepOverSampler):
         Epochs of Phase 1 ("until converged" in the paper). ``'auto'``: about
         ``pretrain_updates`` updates, at least one epoch.
 
-    pretrain_updates : int, default=3000
+    pretrain_updates : int, default=2400
         The training budget: Phase 1's updates when ``pretrain_epochs`` is
         ``'auto'``. The default fits a 2-core CPU; on a GPU a larger budget
         trains the autoencoder further at little cost (see the user guide).
+
+    phase1_image_loss : {'classifier', 'decoder'}, default='classifier'
+        What Phase 1's image-classification loss on the reconstructions
+        (``L_syn1``) trains. ``'decoder'``, the paper's Algorithm 1: the
+        decoder and ``C_img``. ``'classifier'``: ``C_img`` only, the decoder
+        learning to reconstruct alone. A decoder pushed toward reconstructions
+        the classifier finds easy draws blurred class prototypes.
 
     n_iterations : int, default=2
         Outer iterations ``T`` of Phases 2, 3 and 4 (not given by the paper).
@@ -323,7 +330,8 @@ class MEDALUDESampler(FitSteps, Synthesis, BaseDeepOverSampler):
         mixture="refit",
         max_samples_per_class=1000,
         pretrain_epochs="auto",
-        pretrain_updates=3000,
+        pretrain_updates=2400,
+        phase1_image_loss="classifier",
         n_iterations=2,
         phase2_epochs="auto",
         phase3_epochs="auto",
@@ -366,6 +374,7 @@ class MEDALUDESampler(FitSteps, Synthesis, BaseDeepOverSampler):
         self.max_samples_per_class = max_samples_per_class
         self.pretrain_epochs = pretrain_epochs
         self.pretrain_updates = pretrain_updates
+        self.phase1_image_loss = phase1_image_loss
         self.n_iterations = n_iterations
         self.phase2_epochs = phase2_epochs
         self.phase3_epochs = phase3_epochs
