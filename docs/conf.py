@@ -87,7 +87,8 @@ html_context = {"default_mode": "light"}
 # -- every public name has a page ---------------------------------------------
 
 PUBLIC_MODULES = ("imblearn_meda", "imblearn_meda.datasets",
-                  "imblearn_meda.metrics", "imblearn_meda.plotting")
+                  "imblearn_meda.metrics", "imblearn_meda.plotting",
+                  "imblearn_meda.meda", "imblearn_meda.exceptions")
 
 
 def _check_api_page(app):
@@ -100,6 +101,7 @@ def _check_api_page(app):
     logger = logging.getLogger(__name__)
     text = (DOCS / "api.rst").read_text(encoding="utf-8")
     listed = set(re.findall(r"^\s{3}(\w+)\s*$", text, flags=re.MULTILINE))
+    listed |= set(re.findall(r"^\.\. py:data:: (\w+)\s*$", text, flags=re.MULTILINE))
     for name in PUBLIC_MODULES:
         module = importlib.import_module(name)
         for public in getattr(module, "__all__", []):
@@ -110,5 +112,30 @@ def _check_api_page(app):
                                name, public, location="api")
 
 
+def _check_paper_settings(app):
+    """Warn (an error under -W) when the listing of ``PAPER_SETTINGS`` on the
+    defaults page differs from the dict the package defines."""
+    import ast
+
+    from sphinx.util import logging
+
+    from imblearn_meda.meda import PAPER_SETTINGS
+
+    logger = logging.getLogger(__name__)
+    text = (DOCS / "defaults.rst").read_text(encoding="utf-8")
+    match = re.search(r"^( +)PAPER_SETTINGS = (\{.*?^\1\})", text,
+                      flags=re.MULTILINE | re.DOTALL)
+    if match is None:
+        logger.warning("docs/defaults.rst has no listing of PAPER_SETTINGS",
+                       location="defaults")
+        return
+    listed = ast.literal_eval(match.group(2))
+    if listed != PAPER_SETTINGS:
+        logger.warning("the PAPER_SETTINGS listing in docs/defaults.rst is %r; "
+                       "imblearn_meda.meda.PAPER_SETTINGS is %r",
+                       listed, PAPER_SETTINGS, location="defaults")
+
+
 def setup(app):
     app.connect("builder-inited", _check_api_page)
+    app.connect("builder-inited", _check_paper_settings)
