@@ -88,26 +88,30 @@ plt.show()
 # ----------
 # Phase 1 trains everything together. Phases 2, 3 and 4 then repeat
 # ``n_iterations`` times: Phase 2 teaches the decoder to turn draws of the
-# mixture into images ``C_img`` accepts, Phase 3 teaches the encoder to map
-# those images back into their class's Gaussian, and Phase 4 (the evolution,
-# no gradients) moves each class's Gaussian toward draws that both
-# classifiers accept and that look least like the real images. Synthesis
-# finally draws new samples from the evolved Gaussians. ``rec2`` is in
-# brackets because its weight is 0 by default (see the user guide's page on
-# the defaults).
+# mixture into images ``C_img`` accepts while it keeps reconstructing the
+# real batch (``rec2``; the encoder only encodes it, frozen), Phase 3 teaches
+# the encoder to map those images back into their class's Gaussian, and
+# Phase 4 (the evolution, no gradients) moves, for each over-sampled class,
+# the Gaussian its new samples are drawn from toward draws that both
+# classifiers accept and that look least like the real images. With the
+# default residual synthesis that is a Gaussian of latent displacements from
+# real samples' codes; with ``synthesis="decode"`` the class's Gaussian of
+# the mixture itself. Synthesis finally draws new samples from the evolved
+# Gaussians. ``img1`` trains the decoder only with the paper's routing
+# (``phase1_image_loss="decoder"``), hence the brackets.
 
 TRAINED, FROZEN, EVOLVED, UNUSED = "#3b75af", "#d5d5d5", "#8c5aa8", "#ffffff"
 STATES = {"T": TRAINED, "F": FROZEN, "E": EVOLVED, "-": UNUSED}
-columns = ["$E$", "$G$", "$C_{ltt}$", "$C_{img}$", "mixture $M, S$"]
+columns = ["$E$", "$G$", "$C_{ltt}$", "$C_{img}$", "Gaussians"]
 # One line per phase: its label, then one cell per column, each the state
 # letter (T trained, F frozen, E evolved, - not used) and the cell's text;
 # "/" breaks a line.
 TABLE = """
-Phase 1/pre-training | T rec1, gm1,/ltt1 | T rec1, img1 | T ltt1 | T img1 | T gm1
-Phase 2/decode draws | - | T img2 (rec2) | - | T img2 | F draws $f$
+Phase 1/pre-training | T rec1, gm1,/ltt1 | T rec1/(img1) | T ltt1 | T img1 | T gm1:/mixture $M, S$
+Phase 2/decode draws | F encodes/batch | T rec2, img2 | - | T img2 | F draws $f$
 Phase 3/re-encode | T gm3, ltt3 | F decodes | T ltt3 | - | F target
-Phase 4/evolution | - | F decodes | F filter | F filter | E EDA update/(gamma, eta)
-synthesis/(residual) | F encodes/anchors | F decodes | F filter | F filter | F spread $S$,/shift $M - M_{init}$
+Phase 4/evolution | F encodes/anchors | F decodes | F filter | F filter | E EDA update/(gamma, eta)
+synthesis/(residual) | F encodes/anchors | F decodes | F filter | F filter | F draws $d$
 """
 rows = []
 for line in TABLE.strip().splitlines():
@@ -145,13 +149,13 @@ plt.show()
 # Residual synthesis
 # ------------------
 # With the default ``synthesis="residual"`` a new image starts from a real
-# image ``x`` of the class (an anchor) with code ``e = E(x)``. The code moves by
-# the shift Phase 4 gave the class mean plus a draw of the class's spread,
-# ``f = e + (M - M_init) + sqrt(S) * eps``, and the new image is
-# ``G(f) + (x - G(e))``: the decoder supplies the change of shape, the real
-# image its edges and texture. Below, a one-dimensional cartoon of that sum:
-# the decoder's output is smooth, the real signal carries detail, and the
-# residual keeps the detail while the shape moves.
+# image ``x`` of the class (an anchor) with code ``e = E(x)``. The code moves
+# by a displacement ``d`` drawn from the Gaussian Phase 4 evolved for the
+# class, ``f = e + d``, and the new image is ``G(f) + (x - G(e))``: the
+# decoder supplies the change of shape, the real image its edges and
+# texture. Below, a one-dimensional cartoon of that sum: the decoder's output
+# is smooth, the real signal carries detail, and the residual keeps the
+# detail while the shape moves.
 
 t = np.linspace(0, 1, 400)
 detail = 0.08 * np.sin(60 * t)

@@ -12,6 +12,7 @@ training.
 
 # This page is built on two shared CPU cores: one torch thread per process
 # avoids the spin-waiting of torch's thread pool when the cores are busy.
+# The samplers' n_jobs=None follows this setting.
 import torch
 
 torch.set_num_threads(1)
