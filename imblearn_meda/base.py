@@ -158,7 +158,20 @@ class ImageInputMixin:
 
 
 class BaseDeepOverSampler(ImageInputMixin, BaseOverSampler):
-    """Common machinery of the deep over-samplers (not for direct use)."""
+    """Common machinery of the deep over-samplers.
+
+    A subclass stores its parameters in ``__init__`` (with
+    ``_parameter_constraints``) and implements two methods:
+    ``_train(Xn, y_idx, batch_size)``, which trains its networks on the
+    data scaled for them (images in ``[0, 1]`` shaped ``(n, C, H, W)``,
+    tabular data standardised) with class indices, and
+    ``_generate(k, n)``, which returns ``n`` new samples of class index
+    ``k`` on that scale and a dict of synthesis statistics (empty when it
+    has none). This class does the rest: input checks and shapes, the scale
+    in and out, the device and seeding, threads (``n_jobs``), a retry at a
+    smaller batch on CUDA out-of-memory, a clean stop on Ctrl-C, ``sample``
+    and pickles that load on a CPU-only machine.
+    """
 
     _parameter_constraints: dict = {
         **BaseOverSampler._parameter_constraints,
@@ -398,9 +411,9 @@ class BaseDeepOverSampler(ImageInputMixin, BaseOverSampler):
     def _generate(self, k, n):
         """Return ``n`` new samples of class index ``k`` (numpy, the
         networks' scale) and a dict of what to report of their synthesis:
-        ``{"drawn", "passed", "rejected"}`` for a filtering sampler (the
-        draws, those that passed, and the returned samples that did not),
-        else empty."""
+        ``{"drawn", "passed", "kept", "rejected"}`` for a filtering sampler
+        (the draws, those that passed, the returned samples that passed and
+        those that did not), else empty."""
 
     # ------------------------------------------------------------------ pickle
     def __getstate__(self):

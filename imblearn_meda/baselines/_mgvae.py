@@ -6,7 +6,7 @@ drawn around the code of a majority sample, so they take over the variety of
 the plentiful majority. The VAE is pre-trained on the majority and then
 fine-tuned on each minority class with Elastic Weight Consolidation, so that a
 few dozen minority samples do not wreck it. This module is written from the
-paper's description (arXiv:2302.10910); ``docs/mgvae_notes.txt`` says which
+paper's description (arXiv:2302.10910); the user guide's page on the other samplers says which
 details the paper gives and which are choices of this implementation.
 """
 
