@@ -133,7 +133,7 @@ class MEDALUDESampler(FitSteps, Synthesis, BaseDeepOverSampler):
         Fraction of ``X_quali`` with the lowest similarity kept as
         ``X_diver`` (at least 2 individuals).
 
-    gamma : float, default=0.95
+    gamma : float, default=0.5
         Weight of the quality set ``GM_2`` against the diversity set
         ``Spop`` in the update of mean and variance; ``1`` ignores ``Spop``.
 
@@ -339,7 +339,7 @@ class MEDALUDESampler(FitSteps, Synthesis, BaseDeepOverSampler):
         n_generations=5,
         population_size=1000,
         eta=0.5,
-        gamma=0.95,
+        gamma=0.5,
         selection="fitness",
         fitness_aggregate="max",
         n_fitness_real=500,
