@@ -1,8 +1,7 @@
 """One prepared GPU check: CUDA correctness, the real-size fit time, a CUDA pickle.
 
-Meant for the short GPU loans of this project's sessions; everything it needs
-runs in one command and writes its findings as JSON (and the pickle) under
-``--out``:
+Meant for short loans of a GPU machine: everything it needs runs in one
+command and writes its findings as JSON (and the pickle) under ``--out``:
 
 1. the batch aHash on CUDA against ``imagehash.average_hash`` on 1000
    Fashion-MNIST images (bit agreement rate);
@@ -12,7 +11,13 @@ runs in one command and writes its findings as JSON (and the pickle) under
    to ``tests/data/`` so that CPU-only CI proves a CUDA pickle loads;
 3. a default ``fit_resample`` on the paper's Fashion-MNIST protocol (seed 0:
    50 images for each of the 5 minority classes, 5000 for the others, 25,250
-   in all), with ``phase_seconds_`` and the synthesis time.
+   in all), with ``phase_seconds_`` and the synthesis time, and the same fit
+   with the GPU training budget (``GPU_SETTING``: all samples, a Phase-1
+   budget eight times the CPU default);
+4. with ``--table ROWS``, the paper-protocol rows of the runner with the
+   30-epoch CNN (``--cnns`` CNNs per row) into ``$OUT/table.jsonl``, for as
+   many rows as ``--table-minutes`` allows (the rows are written as they
+   finish).
 
 Prepare here (the GPU machine has no network and lacks imbalanced-learn,
 sklearn-compat and imagehash)::
@@ -40,6 +45,9 @@ from pathlib import Path
 
 import numpy as np
 import torch
+
+#: The documented GPU setting of MEDALUDESampler's training budget.
+GPU_SETTING = {"max_samples_per_class": None, "pretrain_updates": 20000}
 
 
 def _hash_agreement(X, device):
@@ -77,6 +85,11 @@ def main(argv=None):
                         help="skip the real-size fit (step 3)")
     parser.add_argument("--device", default="cuda",
                         help="cuda (default); cpu only for a dry run of this script")
+    parser.add_argument("--table", default=None,
+                        help="comma list of runner rows to measure with the 30-epoch CNN")
+    parser.add_argument("--cnns", type=int, default=5, help="CNNs per table row")
+    parser.add_argument("--table-minutes", type=float, default=8.0,
+                        help="stop starting table rows after this many minutes")
     args = parser.parse_args(argv)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
@@ -88,7 +101,7 @@ def main(argv=None):
     from sklearn.datasets import load_digits
 
     from imblearn_meda import MEDALUDESampler
-    from imblearn_meda.datasets import load_idx, paper_counts, make_imbalance_split
+    from imblearn_meda.datasets import load_idx, make_imbalance_split, paper_counts
 
     report = {"device": name, "torch": torch.__version__}
     X_train, y_train, _, _ = load_idx(args.data_dir)
@@ -112,22 +125,44 @@ def main(argv=None):
         train_idx, _ = make_imbalance_split(y_train, counts, random_state=0)
         Xf = X_train[train_idx].reshape(len(train_idx), -1)
         yf = y_train[train_idx]
-        sampler = MEDALUDESampler(random_state=0, device=args.device)
-        start = time.perf_counter()
-        X_res, y_res = sampler.fit_resample(Xf, yf)
-        if device.type == "cuda":
-            torch.cuda.synchronize()
-        total = time.perf_counter() - start
-        report["fashion_paper_seed0"] = {
-            "n_train": int(len(yf)),
-            "fit_resample_seconds": total,
-            "phase_seconds": {str(k): v for k, v in sampler.phase_seconds_.items()},
-            "other_seconds": total - sum(sampler.phase_seconds_.values()),
-            "contract": _contract(Xf, yf, X_res, y_res, sampler),
-            "acceptance": {str(k): v for k, v in sampler.acceptance_.items()},
-        }
+        for key, extra in (("fashion_paper_seed0", {}),
+                           ("fashion_paper_seed0_gpu_setting", GPU_SETTING)):
+            sampler = MEDALUDESampler(random_state=0, device=args.device, **extra)
+            start = time.perf_counter()
+            X_res, y_res = sampler.fit_resample(Xf, yf)
+            if device.type == "cuda":
+                torch.cuda.synchronize()
+            total = time.perf_counter() - start
+            report[key] = {
+                "params": extra,
+                "n_train": int(len(yf)),
+                "fit_resample_seconds": total,
+                "phase_seconds": dict(sampler.phase_seconds_),
+                "other_seconds": total - sum(sampler.phase_seconds_.values()),
+                "contract": _contract(Xf, yf, X_res, y_res, sampler),
+                "acceptance": {str(k): v for k, v in sampler.acceptance_.items()},
+            }
+            print(json.dumps(report[key]), flush=True)
     (out / "device_check.json").write_text(json.dumps(report, indent=2))
     print(json.dumps(report, indent=2), flush=True)
+    if args.table:
+        _table(args, out)
+
+
+def _table(args, out):
+    """The runner's paper-protocol rows with the 30-epoch CNN, row by row,
+    while the time budget lasts."""
+    from benchmarks.run import main as run_main
+
+    start = time.perf_counter()
+    for seed in (0, 5):
+        for name in args.table.split(","):
+            if (time.perf_counter() - start) / 60 > args.table_minutes:
+                return
+            run_main(["--dataset", "fashion-mnist", "--data-dir", args.data_dir,
+                      "--device", args.device, "--epochs", "30", "--seeds", str(seed),
+                      "--samplers", name, "--classifier-seeds", str(args.cnns),
+                      "--out", str(out / "table.jsonl"), "--resume"])
 
 
 if __name__ == "__main__":

@@ -12,7 +12,7 @@ official one (balanced) for idx data and CIFAR-10.
 Profiles (``--profile``)
 ------------------------
 ``paper``
-    MEDA_LUDE (SPEC "Experimental protocol"): the minority classes are
+    MEDA_LUDE (Section IV of the paper): the minority classes are
     ``np.random.seed(s); np.random.permutation(K)[:K // 2]``; MNIST and
     Fashion-MNIST keep 50 / 5000 images per minority / majority class, CIFAR-10
     45 / 4500. digits (1797 images, about 180 per class) keeps 10 / 100 (IR

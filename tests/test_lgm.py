@@ -1,4 +1,4 @@
-"""The L-GM loss with learnable diagonal covariance (SPEC Eq. 5-16)."""
+"""The L-GM loss with learnable diagonal covariance (Eq. 5-16 of the paper)."""
 
 import math
 
@@ -10,7 +10,7 @@ from imblearn_meda.meda._lgm import GaussianMixture, lgm_terms, mahalanobis_half
 
 
 def reference_lgm(F, y, M, S, alpha, lam):
-    """SPEC Eq. 5-6 evaluated one sample and one class at a time, in Python floats.
+    """Eq. 5-6 evaluated one sample and one class at a time, in Python floats.
 
     Returns per-sample losses and logits (lists).
     """

@@ -1,6 +1,6 @@
 """Phases 1-3: each phase moves exactly the parameters Algorithm 1 names.
 
-Algorithm 1 (SPEC, Phase sections):
+Algorithm 1 of the paper:
 
 * Phase 1: encoder by L_rec1, L_GM1, L_ltt1; decoder by L_rec1, L_img1;
   C_ltt by L_ltt1; C_img by L_img1; M and S by L_GM1.
