@@ -7,7 +7,7 @@ classes keep all of theirs (about 90). Every sampler runs inside an
 imbalanced-learn ``Pipeline`` with the same classifier, and the script prints
 macro F1 and G-mean on a held-out, balanced test half.
 
-Run it with ``python examples/quickstart.py`` (about a minute on 2 CPU cores).
+Run it with ``python examples/quickstart.py`` (a few minutes on 2 CPU cores).
 """
 
 import time

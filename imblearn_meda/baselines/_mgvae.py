@@ -43,49 +43,20 @@ _AUTO_FINETUNE = (200, 10, 300)
 class MGVAESampler(BaseDeepOverSampler):
     """Over-sample with the Majority-Guided VAE (MGVAE).
 
-    A variational autoencoder whose prior, for a minority sample, is built
-    from the majority: ``r(z) = 1/M sum_j N(z; mu(x_j+), s^2 I)``, a mixture
-    of isotropic Gaussians centred on the encoder means ``mu(x_j+)`` of
-    majority samples ``x_j+``, with a common variance ``s^2``. The
-    Kullback-Leibler term of the loss has no closed form against this
-    mixture; it is estimated as ``-H(q) - E_q[log r(z)]``, the entropy of the
-    posterior exact and the expectation averaged over ``kl_draws`` draws of
-    the posterior, with a log-sum-exp over ``n_components`` majority samples
-    drawn afresh at every update (the component means carry no gradient).
-
-    Training has two stages, as in the paper:
-
-    1. **Pre-training** on the majority: the classes that ``sampling_strategy``
-       does not over-sample, or, when it over-samples every class, the
-       largest one. A class-balanced random subset of at most
-       ``max_majority_samples`` of them (the *guides*, ``guide_indices_``)
-       is used; with ``pretrain_prior='majority'`` each guide's prior is the
-       mixture over the other guides (the component of the sample itself is
-       left out), with ``'normal'`` the usual ``N(0, I)``.
-    2. **Fine-tuning** of a copy of the pre-trained VAE for each class to
-       over-sample (``minority_classes_``) on that class alone, with the
-       majority-guided prior over the guides and the Elastic Weight
-       Consolidation penalty ``ewc_weight / 2 * sum_i F_i (theta_i -
-       theta_i*)^2``, where ``theta*`` are the pre-trained parameters and
-       ``F`` the diagonal of their Fisher information, the mean squared
-       per-sample gradient of the pre-training loss over ``fisher_samples``
-       guides. ``F`` is taken on the same per-sample loss that is minimised,
-       so with ``ewc_weight=1`` the penalty is the second-order estimate of
-       how much the fine-tuning raises the guides' mean loss.
-
-    A new sample of minority class ``k`` picks a guide ``x+`` at random,
-    draws ``z ~ N(mu_k(x+), s_k^2 I)`` around its code under class ``k``'s
-    fine-tuned encoder and decodes it with class ``k``'s decoder: a sample of
-    class ``k`` that takes over that majority sample's variation. Only the
-    classes in ``minority_classes_`` can be drawn.
-
-    One model is fine-tuned per minority class, from the one pre-trained
-    model (the paper's setting has a single minority class). Images (pixels
-    scaled to ``[0, 1]``) use convolutional networks and a binary
-    cross-entropy reconstruction summed over pixels; tabular data
-    (standardised per feature) uses MLPs and half the squared error summed
-    over features; the networks are those of :class:`CVAESampler` without
-    the label.
+    A variational autoencoder whose prior, for a minority sample, is a
+    mixture of isotropic Gaussians centred on the codes of majority samples
+    (the *guides*), so that new minority samples inherit the majority's
+    variation. It is pre-trained on a class-balanced subset of the majority
+    (the classes ``sampling_strategy`` does not over-sample, or the largest
+    class when it over-samples them all), then a copy is fine-tuned on each
+    class to over-sample with Elastic Weight Consolidation against the
+    pre-trained parameters. A new sample of class ``k`` is decoded from a
+    draw around the code of a random guide under class ``k``'s fine-tuned
+    encoder. Images use convolutional networks and a binary cross-entropy
+    reconstruction, tabular data MLPs and a squared error (the networks of
+    :class:`CVAESampler` without the label). The KL term against the mixture
+    is a Monte Carlo estimate; the user guide's page on the other samplers
+    gives the losses and every choice the paper leaves open.
 
     Parameters
     ----------
@@ -111,15 +82,11 @@ class MGVAESampler(BaseDeepOverSampler):
         an epoch). A choice of this implementation.
 
     ewc_weight : float, default=1.0
-        Weight ``lambda`` of the EWC penalty; ``0`` fine-tunes freely. The
-        paper's value could not be consulted. At ``1`` the penalty is the
-        second-order estimate of the rise of the guides' mean loss, so the
-        majority's loss counts as much as the minority's; in this
-        implementation's runs on digits (8x8, and upsampled to 28x28) ``10``
-        already kept the fine-tuning from lowering the minority's
-        reconstruction loss after a pre-training of the default length,
-        while ``0`` and ``1`` gave new samples that a classifier of real
-        digits recognised equally well.
+        Weight ``lambda`` of the EWC penalty ``lambda / 2 * sum_i F_i
+        (theta_i - theta_i*)^2`` (``F``: diagonal Fisher information of the
+        pre-training loss); ``0`` fine-tunes freely. At ``1`` the penalty is
+        the second-order estimate of the rise of the guides' mean loss. The
+        paper's value could not be consulted.
 
     fisher_samples : int, default=256
         Number of guides whose per-sample gradients give the Fisher
