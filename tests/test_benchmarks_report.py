@@ -181,12 +181,18 @@ def test_figure_has_a_dot_per_pooled_cnn(tmp_path, capsys):
 def test_fashion_paper_numbers_of_results_md(capsys):
     """The paper-protocol Fashion-MNIST table of RESULTS.md, from its raw file."""
     path = RESULTS / "fashion_mnist_paper_cpu_e10.jsonl"
-    assert report.main([str(path), "--against", "ros,ros-augment",
-                        "--pairs", "meda:ros"]) == 0
+    assert report.main([str(path), "--against", "ros,ros-augment", "--pairs",
+                        "ros-augment:ros,meda:ros,meda:meda-noguidance,meda-decode:ros"]) == 0
     out = capsys.readouterr().out
     table = _table_rows(out)
     assert table[("ros", 0)][:2] == ["5", "80.56 ± 1.16"]
     assert table[("ros-augment", 0)][:2] == ["5", "83.42 ± 0.90"]
     assert table[("meda", 0)][:5] == ["5", "79.86 ± 2.20", "`ros-augment`", "-3.55",
                                       "-6.24 to -0.86"]
-    assert "- seed 0: `meda` - `ros` = -0.69 (Welch 95 % CI -3.41 to +2.03" in out
+    assert table[("meda-decode", 0)][:2] == ["5", "74.06 ± 1.53"]
+    assert table[("meda-noguidance", 0)][:2] == ["5", "79.09 ± 1.92"]
+    for line in ("`ros-augment` - `ros` = +2.86 (Welch 95 % CI +1.33 to +4.39",
+                 "`meda` - `ros` = -0.69 (Welch 95 % CI -3.41 to +2.03",
+                 "`meda` - `meda-noguidance` = +0.78 (Welch 95 % CI -2.25 to +3.80",
+                 "`meda-decode` - `ros` = -6.49 (Welch 95 % CI -8.50 to -4.48"):
+        assert f"- seed 0: {line}" in out
