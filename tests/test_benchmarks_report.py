@@ -191,6 +191,8 @@ def test_fashion_paper_numbers_of_results_md(capsys):
                                       "-6.24 to -0.86"]
     assert table[("meda-decode", 0)][:2] == ["5", "74.06 ± 1.53"]
     assert table[("meda-noguidance", 0)][:2] == ["5", "79.09 ± 1.92"]
+    assert table[("cvae-setred", 0)][:2] == ["3", "71.83 ± 5.08"]
+    assert table[("mgvae", 0)][:2] == ["3", "70.49 ± 1.19"]
     for line in ("`ros-augment` - `ros` = +2.86 (Welch 95 % CI +1.33 to +4.39",
                  "`meda` - `ros` = -0.69 (Welch 95 % CI -3.41 to +2.03",
                  "`meda` - `meda-noguidance` = +0.78 (Welch 95 % CI -2.25 to +3.80",
