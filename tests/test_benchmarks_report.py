@@ -194,6 +194,7 @@ def test_fashion_paper_numbers_of_results_md(capsys):
     assert table[("cvae-setred", 0)][:2] == ["3", "71.83 ± 5.08"]
     assert table[("mgvae", 0)][:2] == ["3", "70.49 ± 1.19"]
     assert table[("meda-paper", 0)][:2] == ["5", "72.04 ± 1.88"]
+    assert table[("smote", 0)][:2] == ["5", "80.59 ± 1.74"]
     for line in ("`ros-augment` - `ros` = +2.86 (Welch 95 % CI +1.33 to +4.39",
                  "`meda` - `ros` = -0.69 (Welch 95 % CI -3.41 to +2.03",
                  "`meda` - `meda-noguidance` = +0.78 (Welch 95 % CI -2.25 to +3.80",
