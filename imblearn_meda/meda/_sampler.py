@@ -100,7 +100,7 @@ class MEDALUDESampler(FitSteps, Synthesis, BaseDeepOverSampler):
 
     phase1_image_loss : {'classifier', 'decoder'}, default='classifier'
         What Phase 1's image-classification loss on the reconstructions
-        (``L_syn1``) trains. ``'decoder'``, the paper's Algorithm 1: the
+        (``L_img1``) trains. ``'decoder'``, the paper's Algorithm 1: the
         decoder and ``C_img``. ``'classifier'``: ``C_img`` only, the decoder
         learning to reconstruct alone. A decoder pushed toward reconstructions
         the classifier finds easy draws blurred class prototypes.
