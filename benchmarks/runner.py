@@ -8,7 +8,7 @@ line to ``--out``.
 
 Each JSON line holds ``dataset, seed, sampler, accuracy, precision, recall,
 specificity, f1, gmean, auc, fit_seconds, classifier_seconds, device`` (metrics
-in percent, AUC in [0, 1], null when undefined) plus ``profile, quick,
+in percent, AUC in [0, 1], null when undefined) plus ``threads, profile, quick,
 minority_classes, train_counts, n_train, n_train_resampled, n_val, n_test,
 epochs, best_epoch, sampler_params, data_dir, classifier_seeds, f1_per_class``
 (each class's F1 in percent, mean over the CNNs: the minority classes are in
@@ -59,6 +59,13 @@ def _clean(value):
     """JSON-safe float: NaN/inf -> None."""
     value = float(value)
     return value if math.isfinite(value) else None
+
+
+def _torch_threads():
+    """torch's intra-op thread count of this process (it changes a fit's last bits)."""
+    import torch
+
+    return int(torch.get_num_threads())
 
 
 def classifier_epochs(args, n_train):
@@ -174,6 +181,7 @@ def run_one(source, split, seed, name, params, args, device):
         fit_seconds=round(fit_seconds, 3),
         classifier_seconds=round(sum(r["seconds"] for r in results), 3),
         device=device,
+        threads=_torch_threads(),
         profile=args.profile,
         quick=bool(args.quick),
         minority_classes=split.minority_classes,

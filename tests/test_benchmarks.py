@@ -54,6 +54,7 @@ def test_main_writes_one_row_per_seed_and_sampler(digits_run):
     for r in rows:
         assert REQUIRED_KEYS <= set(r)
         assert r["dataset"] == "digits" and r["device"] == "cpu"
+        assert r["threads"] == 1  # --threads 1, recorded: thread counts change fits
         for key in PERCENT_KEYS:
             assert 0.0 <= r[key] <= 100.0
         # percent, not fractions: a 2-epoch CNN on digits beats 10 % accuracy
