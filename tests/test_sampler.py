@@ -552,13 +552,14 @@ def test_every_anchor_gives_its_share_even_when_the_filter_is_uneven(
     hard = anchors.sum(1) < anchors.sum(1).median()
 
     seen = {"drawn": 0, "passed": 0}
+    gen = torch.Generator().manual_seed(0)  # a fixed filter: the ratios below are statistics
 
     def uneven(k_, f, x):
         owner = torch.cdist(x.flatten(1), anchors).argmin(1)
-        ok = torch.rand(x.shape[0]) < torch.where(hard[owner], 0.15, 0.9)
+        ok = torch.rand(x.shape[0], generator=gen) < torch.where(hard[owner], 0.15, 0.9)
         seen["drawn"] += x.shape[0]
         seen["passed"] += int(ok.sum())
-        return ok, torch.rand(x.shape[0])
+        return ok, torch.rand(x.shape[0], generator=gen)
 
     sampler._accept = uneven
     real = X[y == 2]
@@ -566,7 +567,7 @@ def test_every_anchor_gives_its_share_even_when_the_filter_is_uneven(
     n = 4 * n_anchors + 3
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        X_new, _ = sampler.sample({2: n})
+        X_new, _ = sampler.sample({2: n}, random_state=0)
     dist = np.abs(X_new[:, None, :] - real[None]).max(-1)
     assert dist.min(1).max() < 1e-3
     share = np.bincount(dist.argmin(1), minlength=n_anchors)
