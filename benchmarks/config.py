@@ -34,7 +34,7 @@ FLIP_INVARIANT = ("fashion-mnist", "cifar10")
 
 #: Rows whose new images are shifted, and mirrored on FLIP_INVARIANT data.
 MIRRORING = ("ros-augment", "meda", "meda-nolgm", "meda-nophase23", "meda-nophase4",
-             "meda-nofilter", "meda-noguidance", "meda-random", "meda-phase1")
+             "meda-nofilter", "meda-guidance", "meda-random", "meda-phase1")
 
 #: Validation images per class (full runs).
 VAL_PER_CLASS = {"digits": 20, "fashion-mnist": 400, "mnist": 400, "cifar10": 400}
@@ -78,7 +78,7 @@ SAMPLERS = {
     "meda-nophase23": "imblearn_meda:MEDALUDESampler",
     "meda-nophase4": "imblearn_meda:MEDALUDESampler",
     "meda-nofilter": "imblearn_meda:MEDALUDESampler",
-    "meda-noguidance": "imblearn_meda:MEDALUDESampler",
+    "meda-guidance": "imblearn_meda:MEDALUDESampler",
     "meda-random": "imblearn_meda:MEDALUDESampler",
     "meda-noaug": "imblearn_meda:MEDALUDESampler",
     "meda-phase1": "imblearn_meda:MEDALUDESampler",
@@ -88,7 +88,7 @@ SAMPLERS = {
 #: Samplers that learn a generative model (they get a t-SNE figure).
 GENERATIVE = ("cvae", "cvae-setred", "mgvae", "deepsmote", "deepsmote-residual",
               "meda", "meda-paper", "meda-decode", "meda-nolgm", "meda-nophase23",
-              "meda-nophase4", "meda-nofilter", "meda-noguidance", "meda-random",
+              "meda-nophase4", "meda-nofilter", "meda-guidance", "meda-random",
               "meda-noaug", "meda-phase1")
 
 # Quick MEDA_LUDE: the default "auto" epoch counts (about 1500 Phase-1
@@ -111,7 +111,7 @@ _MEDA_ROWS = {
     "meda-nophase23": {"phase2_epochs": 0, "phase3_epochs": 0},
     "meda-nophase4": {"n_generations": 0},
     "meda-nofilter": {"filter_synthetic": False},
-    "meda-noguidance": {"majority_guidance": 0.0},
+    "meda-guidance": {"majority_guidance": 0.5},
     "meda-random": {"selection": "random"},
     "meda-noaug": {"max_shift": 0},
     "meda-phase1": {"n_iterations": 0},

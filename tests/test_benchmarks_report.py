@@ -182,21 +182,32 @@ def test_fashion_paper_numbers_of_results_md(capsys):
     """The paper-protocol Fashion-MNIST table of RESULTS.md, from its raw file."""
     path = RESULTS / "fashion_mnist_paper_cpu_e10.jsonl"
     assert report.main([str(path), "--against", "ros,ros-augment", "--pairs",
-                        "ros-augment:ros,meda:ros,meda:meda-noguidance,meda-decode:ros"]) == 0
+                        "ros-augment:ros,meda:ros,meda-guidance:meda,meda-decode:ros"]) == 0
     out = capsys.readouterr().out
     table = _table_rows(out)
     assert table[("ros", 0)][:2] == ["5", "80.56 ± 1.16"]
     assert table[("ros-augment", 0)][:2] == ["5", "83.42 ± 0.90"]
-    assert table[("meda", 0)][:5] == ["5", "79.86 ± 2.20", "`ros-augment`", "-3.55",
-                                      "-6.24 to -0.86"]
+    assert table[("meda", 0)][:5] == ["5", "79.09 ± 1.92", "`ros-augment`", "-4.33",
+                                      "-6.69 to -1.97"]
+    assert table[("meda-guidance", 0)][:2] == ["5", "79.86 ± 2.20"]
     assert table[("meda-decode", 0)][:2] == ["5", "74.06 ± 1.53"]
-    assert table[("meda-noguidance", 0)][:2] == ["5", "79.09 ± 1.92"]
     assert table[("cvae-setred", 0)][:2] == ["3", "71.83 ± 5.08"]
     assert table[("mgvae", 0)][:2] == ["3", "70.49 ± 1.19"]
     assert table[("meda-paper", 0)][:2] == ["5", "72.04 ± 1.88"]
     assert table[("smote", 0)][:2] == ["5", "80.59 ± 1.74"]
-    for line in ("`ros-augment` - `ros` = +2.86 (Welch 95 % CI +1.33 to +4.39",
-                 "`meda` - `ros` = -0.69 (Welch 95 % CI -3.41 to +2.03",
-                 "`meda` - `meda-noguidance` = +0.78 (Welch 95 % CI -2.25 to +3.80",
-                 "`meda-decode` - `ros` = -6.49 (Welch 95 % CI -8.50 to -4.48"):
-        assert f"- seed 0: {line}" in out
+    assert table[("ros", 5)][:2] == ["5", "82.43 ± 0.74"]
+    assert table[("ros-augment", 5)][:2] == ["5", "83.23 ± 1.13"]
+    assert table[("meda", 5)][:5] == ["5", "81.60 ± 1.81", "`ros-augment`", "-1.63",
+                                      "-3.91 to +0.65"]
+    assert table[("meda-guidance", 5)][:2] == ["5", "81.63 ± 1.57"]
+    assert table[("cvae-setred", 5)][:2] == ["3", "73.69 ± 2.50"]
+    assert table[("mgvae", 5)][:2] == ["3", "73.88 ± 0.81"]
+    assert table[("smote", 5)][:2] == ["5", "81.70 ± 0.94"]
+    for seed, line in ((0, "`ros-augment` - `ros` = +2.86 (Welch 95 % CI +1.33 to +4.39"),
+                       (0, "`meda` - `ros` = -1.47 (Welch 95 % CI -3.88 to +0.94"),
+                       (0, "`meda-guidance` - `meda` = +0.78 (Welch 95 % CI -2.25 to +3.80"),
+                       (0, "`meda-decode` - `ros` = -6.49 (Welch 95 % CI -8.50 to -4.48"),
+                       (5, "`ros-augment` - `ros` = +0.80 (Welch 95 % CI -0.63 to +2.23"),
+                       (5, "`meda` - `ros` = -0.83 (Welch 95 % CI -3.04 to +1.39"),
+                       (5, "`meda-guidance` - `meda` = +0.03 (Welch 95 % CI -2.46 to +2.51")):
+        assert f"- seed {seed}: {line}" in out

@@ -162,12 +162,13 @@ class MEDALUDESampler(FitSteps, Synthesis, BaseDeepOverSampler):
         evolved. ``False`` restarts every iteration from the Phase-1 mixture,
         the literal reading of Algorithm 1, line 29.
 
-    majority_guidance : float, default=0.5
+    majority_guidance : float, default=0.0
         Majority-guided variation (not in the paper): the starting share
         ``w`` of each draw's variation that comes from a real majority
         sample's deviation from its own class mean (standardised per latent
         dimension) instead of isotropic noise. Phase 4 evolves the share per
-        class (``guidance_``). ``0`` switches it off.
+        class (``guidance_``). ``0`` (the default, the paper's) switches it
+        off: 0.5 measured no gain on the paper's Fashion-MNIST protocol.
 
     xi : 'auto' or float, default='auto'
         Weight ``xi`` of the majority terms in Phases 1 and 2 (all the
@@ -345,7 +346,7 @@ class MEDALUDESampler(FitSteps, Synthesis, BaseDeepOverSampler):
         n_fitness_real=500,
         similarity="auto",
         continue_evolution=True,
-        majority_guidance=0.5,
+        majority_guidance=0.0,
         xi="auto",
         loss_weights=None,
         synthesis="residual",
