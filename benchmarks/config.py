@@ -34,7 +34,8 @@ FLIP_INVARIANT = ("fashion-mnist", "cifar10")
 
 #: Rows whose new images are shifted, and mirrored on FLIP_INVARIANT data.
 MIRRORING = ("ros-augment", "meda", "meda-nolgm", "meda-nophase23", "meda-nophase4",
-             "meda-nofilter", "meda-guidance", "meda-random", "meda-phase1")
+             "meda-nofilter", "meda-guidance", "meda-random", "meda-scale05",
+             "meda-phase1")
 
 #: Validation images per class (full runs).
 VAL_PER_CLASS = {"digits": 20, "fashion-mnist": 400, "mnist": 400, "cifar10": 400}
@@ -81,6 +82,7 @@ SAMPLERS = {
     "meda-guidance": "imblearn_meda:MEDALUDESampler",
     "meda-random": "imblearn_meda:MEDALUDESampler",
     "meda-noaug": "imblearn_meda:MEDALUDESampler",
+    "meda-scale05": "imblearn_meda:MEDALUDESampler",
     "meda-phase1": "imblearn_meda:MEDALUDESampler",
     "balanced": None,
 }
@@ -89,7 +91,7 @@ SAMPLERS = {
 GENERATIVE = ("cvae", "cvae-setred", "mgvae", "deepsmote", "deepsmote-residual",
               "meda", "meda-paper", "meda-decode", "meda-nolgm", "meda-nophase23",
               "meda-nophase4", "meda-nofilter", "meda-guidance", "meda-random",
-              "meda-noaug", "meda-phase1")
+              "meda-noaug", "meda-scale05", "meda-phase1")
 
 # Quick MEDA_LUDE: the default "auto" epoch counts (about 1500 Phase-1
 # updates; fixed small epoch counts left digits' decoder untrained, with no
@@ -114,6 +116,7 @@ _MEDA_ROWS = {
     "meda-guidance": {"majority_guidance": 0.5},
     "meda-random": {"selection": "random"},
     "meda-noaug": {"max_shift": 0},
+    "meda-scale05": {"displacement_scale": 0.5},
     "meda-phase1": {"n_iterations": 0},
 }
 

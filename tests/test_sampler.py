@@ -402,6 +402,36 @@ def test_n_generations_zero_switches_phase4_off(digits):
                                rtol=1e-6)
 
 
+def test_displacement_scale_sets_the_starting_displacement_spread(digits):
+    """Without Phase 4 the displacement variance is the class's variance
+    times displacement_scale ** 2, and smaller displacements leave the new
+    samples nearer their anchors; decoding draws from the class's Gaussian
+    whatever the scale."""
+    X, y = digits
+    out = {}
+    for scale in (1.0, 0.25):
+        sampler = make(n_generations=0, displacement_scale=scale,
+                       filter_synthetic=False, max_shift=0)
+        X_res, y_res = sampler.fit_resample(X, y)
+        np.testing.assert_allclose(sampler.sampling_variances_,
+                                   sampler.init_variances_ * scale**2, rtol=1e-6)
+        new = X_res[len(y):][y_res[len(y):] == 2]
+        anchors = sampler.anchors_[2].reshape(len(sampler.anchors_[2]), -1) * 16.0
+        out[scale] = np.abs(new[:, None, :] - anchors[None]).sum(-1).min(1).mean()
+    assert out[0.25] < 0.5 * out[1.0]
+    decoded = make(n_generations=0, displacement_scale=0.25, synthesis="decode").fit(X, y)
+    np.testing.assert_allclose(decoded.sampling_variances_, decoded.init_variances_,
+                               rtol=1e-6)
+
+
+@pytest.mark.parametrize("scale", [0.0, -1.0])
+def test_displacement_scale_must_be_positive(digits, scale):
+    from sklearn.utils._param_validation import InvalidParameterError
+
+    with pytest.raises(InvalidParameterError, match="displacement_scale"):
+        make(displacement_scale=scale).fit(*digits)
+
+
 def test_n_iterations_zero_samples_phase1_mixture(digits):
     X, y = digits
     sampler = make(n_iterations=0)

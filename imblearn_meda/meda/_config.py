@@ -45,6 +45,7 @@ PARAMETER_CONSTRAINTS: dict = {
     "xi": [StrOptions({"auto"}), _POSITIVE],
     "loss_weights": [None, Mapping],
     "synthesis": [StrOptions({"residual", "decode"})],
+    "displacement_scale": [_POSITIVE],
     "filter_synthetic": ["boolean"],
     "max_draw_factor": [Interval(numbers.Integral, 1, None, closed="left")],
     "learning_rate": [_POSITIVE],

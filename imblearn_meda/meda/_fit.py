@@ -50,15 +50,16 @@ def build_model(image_shape, n_features, n_classes, log_var_bounds, weights, p):
     )
 
 
-def initial_states(model, targets, residual, guidance):
+def initial_states(model, targets, residual, guidance, scale=1.0):
     """Phase 4's starting Gaussian of each target class: the class's Gaussian
     (decoding), or displacements of zero mean with the class's variance
-    (residual synthesis)."""
+    times ``scale ** 2`` (residual synthesis)."""
     means = model.mixture.means.detach()
     variances = model.mixture.variances().detach()
+    factor = float(scale) ** 2 if residual else 1.0
     return {
         k: LatentGaussian(torch.zeros_like(means[k]) if residual else means[k].clone(),
-                          variances[k].clone(), float(guidance))
+                          variances[k] * factor, float(guidance))
         for k in targets
     }
 
@@ -74,11 +75,11 @@ def majority_guides(encoder, X, y, majority, batch_size, device):
     return standardised_deviations(codes, y[idx], majority, N_GUIDES)
 
 
-def gaussian_arrays(states, base_means, base_vars, residual, guidance):
+def gaussian_arrays(states, base_means, base_vars, residual, guidance, scale=1.0):
     """``(means, variances, guidance)`` arrays over all classes: the evolved
     states where there are some, the starting values elsewhere."""
     means = np.zeros_like(base_means) if residual else base_means.copy()
-    variances = base_vars.copy()
+    variances = base_vars * (float(scale) ** 2 if residual else 1.0)
     shares = np.full(len(base_means), float(guidance))
     for k, g in states.items():
         means[k] = g.center.detach().cpu().numpy()
@@ -138,6 +139,10 @@ class FitSteps:
                    for k in self._targets} if self._residual else {}
         return fitness, anchors
 
+    def _initial_states(self, model):
+        return initial_states(model, self._targets, self._residual,
+                              self.majority_guidance, self.displacement_scale)
+
     def _guides(self, model, X, y, batch_size):
         if not self.majority_guidance:
             return None
@@ -165,7 +170,8 @@ class FitSteps:
         self.init_means_ = as64(init_means)
         self.init_variances_ = as64(init_vars)
         self.sampling_means_, self.sampling_variances_, self.guidance_ = gaussian_arrays(
-            states, self.means_, self.variances_, self._residual, self.majority_guidance)
+            states, self.means_, self.variances_, self._residual, self.majority_guidance,
+            self.displacement_scale)
         self.history_ = model.history
         self.anchors_ = {c: a for c, a in zip(self._labels, self._anchor_arrays)}
         guides = self._guides(model, X, y, batch_size)

@@ -7,7 +7,7 @@ from ..nn import StageClock, auto_epochs
 from ..utils._docstring import shared_docs
 from . import _config
 from ._evolution import run_phase4
-from ._fit import FitSteps, initial_states
+from ._fit import FitSteps
 from ._phases import refit_mixture, run_phase1, run_phase2, run_phase3
 from ._synthesis import Synthesis
 
@@ -52,8 +52,7 @@ class MEDALUDESampler(FitSteps, Synthesis, BaseDeepOverSampler):
 
     base_channels : int, default=32
         Channels of the encoder's first convolution (doubling per halving of
-        the side, at most 256); the decoder mirrors the encoder. Not given by
-        the paper.
+        the side, at most 256; not given by the paper); the decoder mirrors it.
 
     batch_norm : bool, default=False
         Batch normalisation after each convolution of the encoder and the
@@ -69,8 +68,7 @@ class MEDALUDESampler(FitSteps, Synthesis, BaseDeepOverSampler):
 
     log_var_bounds : tuple of float, default=(-6.0, 3.0)
         Bounds of ``log sigma2`` of the mixture, enforced on every use, after
-        every update and in Phase 4, so variances neither collapse nor
-        explode.
+        every update and in Phase 4: variances neither collapse nor explode.
 
     mixture : {'refit', 'lgm', 'empirical'}, default='refit'
         Where the Gaussians that Phases 2-4 start from (``M_init``,
@@ -130,8 +128,7 @@ class MEDALUDESampler(FitSteps, Synthesis, BaseDeepOverSampler):
         Size ``N`` of each generation's population ``FEAT4``.
 
     eta : float, default=0.5
-        Fraction of ``X_quali`` with the lowest similarity kept as
-        ``X_diver`` (at least 2 individuals).
+        Fraction of ``X_quali`` of lowest similarity kept as ``X_diver`` (>= 2).
 
     gamma : float, default=0.5
         Weight of the quality set ``GM_2`` against the diversity set
@@ -139,13 +136,11 @@ class MEDALUDESampler(FitSteps, Synthesis, BaseDeepOverSampler):
 
     selection : {'fitness', 'random'}, default='fitness'
         How Phase 4 ranks ``X_quali`` for ``X_diver``: by the fitness (the
-        paper), or at random, the control that shows what the fitness adds
-        to sampling noise and the quality filter.
+        paper), or at random (the control for what the fitness adds).
 
     fitness_aggregate : {'max', 'mean'}, default='max'
-        How one synthetic image's similarities to many real images become
-        one fitness: ``'max'``, the similarity to the nearest real image,
-        punishes near-copies; ``'mean'`` is the average similarity.
+        One synthetic image's fitness from its similarities to the real
+        images: ``'max'`` (to the nearest; punishes near-copies) or ``'mean'``.
 
     n_fitness_real : int, default=500
         Number of real samples of a class drawn for the fitness (all of
@@ -154,26 +149,25 @@ class MEDALUDESampler(FitSteps, Synthesis, BaseDeepOverSampler):
 
     similarity : {'auto', 'ahash', 'euclidean'}, default='auto'
         ``'ahash'``: average-hash similarity (images); ``'euclidean'``:
-        ``1 / (1 + distance)`` in standardised feature space, for tabular
-        data, where an image hash means nothing. ``'auto'`` picks by the data.
+        ``1 / (1 + distance)`` in standardised feature space (tabular data).
+        ``'auto'`` picks by the data.
 
     continue_evolution : bool, default=True
         Outer iteration ``t`` continues from the Gaussians iteration ``t-1``
-        evolved. ``False`` restarts every iteration from the Phase-1 mixture,
-        the literal reading of Algorithm 1, line 29.
+        evolved. ``False`` restarts each from the Phase-1 mixture (Algorithm
+        1, line 29, read literally).
 
     majority_guidance : float, default=0.0
         Majority-guided variation (not in the paper): the starting share
         ``w`` of each draw's variation that comes from a real majority
-        sample's deviation from its own class mean (standardised per latent
-        dimension) instead of isotropic noise. Phase 4 evolves the share per
-        class (``guidance_``). ``0``, the default and the paper's, is off.
+        sample's deviation from its class mean (standardised per dimension)
+        instead of isotropic noise, evolved per class by Phase 4
+        (``guidance_``). ``0`` (the default and the paper's) is off.
 
     xi : 'auto' or float, default='auto'
         Weight ``xi`` of the majority terms in Phases 1 and 2 (all the
-        ``xi_*`` of the paper). ``'auto'``: the mean size of the minority
-        classes over the mean size of the others, so that both groups weigh
-        the same.
+        paper's ``xi_*``). ``'auto'``: mean minority class size over mean
+        majority class size, so that both groups weigh the same.
 
     loss_weights : dict or None, default=None
         Overrides of the beta weights, keys ``rec1, gm1, ltt1, img1, rec2,
@@ -192,11 +186,18 @@ class MEDALUDESampler(FitSteps, Synthesis, BaseDeepOverSampler):
         Gaussian on these very samples. Every anchor gives the same number
         of new samples, give or take one.
 
+    displacement_scale : float, default=1.0
+        ``synthesis='residual'`` only: the displacement Gaussian Phase 4
+        starts from has zero mean and the class's variance times
+        ``displacement_scale ** 2`` (not in the paper). The smaller, the
+        closer new samples stay to their anchors; Phase 4 evolves the
+        variance from there.
+
     filter_synthetic : bool, default=True
-        Keep only the synthetic samples that both classifiers assign to
-        their class. When ``max_draw_factor * n`` draws do not give enough, a
-        warning is raised and the remainder is filled with the other draws
-        the image classifier rates most likely of the class.
+        Keep only the synthetic samples both classifiers assign to their
+        class. If ``max_draw_factor * n`` draws do not give enough, a warning
+        is raised and the draws the image classifier rates most likely of
+        the class fill up.
 
     max_draw_factor : int, default=20
         Bound on the draws for ``n`` accepted samples: ``max_draw_factor *
@@ -256,9 +257,8 @@ class MEDALUDESampler(FitSteps, Synthesis, BaseDeepOverSampler):
     n_train_ : int
         Samples the networks trained on (after ``max_samples_per_class``).
     anchors_ : dict of {class label: ndarray}
-        Per class, the real samples residual synthesis starts from, on the networks' scale (images in [0, 1]),
-        as float32: at most ``n_fitness_real`` per class. They are pickled
-        with the sampler.
+        Per class, at most ``n_fitness_real`` real samples that residual
+        synthesis starts from (float32, images in [0, 1]; pickled too).
     minority_classes_ : ndarray
         The paper's minority group: the classes ``sampling_strategy_`` at
         least doubles. A class a fold tops up by a few samples is not in it.
@@ -273,8 +273,7 @@ class MEDALUDESampler(FitSteps, Synthesis, BaseDeepOverSampler):
         ``iteration``, ``class``, ``generation``, the sizes of ``GM_1`` and
         ``GM_2`` and the fitness).
     phase_seconds_ : dict
-        Wall-clock seconds spent in each phase during fit (keys ``'phase1'``
-        to ``'phase4'``).
+        Wall-clock seconds of each phase in fit (``'phase1'`` to ``'phase4'``).
     pretrain_epochs_, phase2_epochs_, phase3_epochs_ : int
         The epoch counts used (``'auto'`` resolved).
     acceptance_ : dict
@@ -349,6 +348,7 @@ class MEDALUDESampler(FitSteps, Synthesis, BaseDeepOverSampler):
         xi="auto",
         loss_weights=None,
         synthesis="residual",
+        displacement_scale=1.0,
         filter_synthetic=True,
         max_draw_factor=20,
         max_shift="auto",
@@ -392,6 +392,7 @@ class MEDALUDESampler(FitSteps, Synthesis, BaseDeepOverSampler):
         self.xi = xi
         self.loss_weights = loss_weights
         self.synthesis = synthesis
+        self.displacement_scale = displacement_scale
         self.filter_synthetic = filter_synthetic
         self.max_draw_factor = max_draw_factor
         self.max_shift = max_shift
@@ -424,15 +425,14 @@ class MEDALUDESampler(FitSteps, Synthesis, BaseDeepOverSampler):
                 refit_mixture(model, X, y, batch_size, device)
         init_means = model.mixture.means.detach().clone()
         init_vars = model.mixture.variances().detach().clone()
-        states = initial_states(model, self._targets, self._residual, self.majority_guidance)
+        states = self._initial_states(model)
         origins = {k: g.center for k, g in states.items()}
         with clock("phase4"):
             fitness, anchors = self._phase4_inputs(X, y)
         for t in range(self.n_iterations):
             if t > 0 and not self.continue_evolution:  # Algorithm 1, line 29
                 model.mixture.set_(init_means, init_vars)
-                states = initial_states(model, self._targets, self._residual,
-                                        self.majority_guidance)
+                states = self._initial_states(model)
             with clock("phase2"):
                 run_phase2(model, X, y, w, epochs2, batch_size, lr_ft, device, t, verbose)
             with clock("phase3"):
