@@ -33,7 +33,7 @@ PAPER_COUNTS = {
 FLIP_INVARIANT = ("fashion-mnist", "cifar10")
 
 #: Rows whose new images are shifted, and mirrored on FLIP_INVARIANT data.
-MIRRORING = ("ros-augment", "meda", "meda-nolgm", "meda-nophase23", "meda-nophase4",
+MIRRORING = ("ros-augment", "meda", "meda-nolgm", "meda-nophase23", "meda-phase4",
              "meda-nofilter", "meda-guidance", "meda-random", "meda-scale05",
              "meda-phase1")
 
@@ -77,7 +77,7 @@ SAMPLERS = {
     "meda-decode": "imblearn_meda:MEDALUDESampler",
     "meda-nolgm": "imblearn_meda:MEDALUDESampler",
     "meda-nophase23": "imblearn_meda:MEDALUDESampler",
-    "meda-nophase4": "imblearn_meda:MEDALUDESampler",
+    "meda-phase4": "imblearn_meda:MEDALUDESampler",
     "meda-nofilter": "imblearn_meda:MEDALUDESampler",
     "meda-guidance": "imblearn_meda:MEDALUDESampler",
     "meda-random": "imblearn_meda:MEDALUDESampler",
@@ -90,7 +90,7 @@ SAMPLERS = {
 #: Samplers that learn a generative model (they get a t-SNE figure).
 GENERATIVE = ("cvae", "cvae-setred", "mgvae", "deepsmote", "deepsmote-residual",
               "meda", "meda-paper", "meda-decode", "meda-nolgm", "meda-nophase23",
-              "meda-nophase4", "meda-nofilter", "meda-guidance", "meda-random",
+              "meda-phase4", "meda-nofilter", "meda-guidance", "meda-random",
               "meda-noaug", "meda-scale05", "meda-phase1")
 
 # Quick MEDA_LUDE: the default "auto" epoch counts (about 1500 Phase-1
@@ -111,10 +111,10 @@ _MEDA_ROWS = {
     "meda-decode": {"synthesis": "decode", "max_shift": 0},
     "meda-nolgm": {"mixture": "empirical"},
     "meda-nophase23": {"phase2_epochs": 0, "phase3_epochs": 0},
-    "meda-nophase4": {"n_generations": 0},
+    "meda-phase4": {"n_generations": 5},
     "meda-nofilter": {"filter_synthetic": False},
     "meda-guidance": {"majority_guidance": 0.5},
-    "meda-random": {"selection": "random"},
+    "meda-random": {"n_generations": 5, "selection": "random"},
     "meda-noaug": {"max_shift": 0},
     "meda-scale05": {"displacement_scale": 0.5},
     "meda-phase1": {"n_iterations": 0},

@@ -119,6 +119,7 @@ PAPER_SETTINGS = {
     "phase2_target": "partner",     # Phase 2 reconstructs a random real image
     "loss_weights": {"rec2": 10.0},  # ... with a weight as large as Phase 1's
     "finetune_learning_rate": None,  # one learning rate for every phase
+    "n_generations": 5,             # Phase 4 evolves the Gaussians
     "continue_evolution": False,    # Algorithm 1, line 29: restart from M_init
     "max_samples_per_class": None,  # train on every sample
     "majority_guidance": 0.0,

@@ -120,9 +120,9 @@ class MEDALUDESampler(FitSteps, Synthesis, BaseDeepOverSampler):
         real batch's (frozen) codes against the batch, so that fine-tuning
         the decoder on decoded draws does not cost it its reconstructions.
 
-    n_generations : int, default=5
-        Generations of the evolution per class and outer iteration. ``0``
-        switches Phase 4 off.
+    n_generations : int, default=0
+        Generations of Phase 4's evolution per class and outer iteration.
+        ``0``, the default, switches it off (it did not pay); the paper: 5.
 
     population_size : int, default=1000
         Size ``N`` of each generation's population ``FEAT4``.
@@ -335,7 +335,7 @@ class MEDALUDESampler(FitSteps, Synthesis, BaseDeepOverSampler):
         phase2_epochs="auto",
         phase3_epochs="auto",
         phase2_target="input",
-        n_generations=5,
+        n_generations=0,
         population_size=1000,
         eta=0.5,
         gamma=0.5,
