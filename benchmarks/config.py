@@ -34,7 +34,7 @@ FLIP_INVARIANT = ("fashion-mnist", "cifar10")
 
 #: Rows whose new images are shifted, and mirrored on FLIP_INVARIANT data.
 MIRRORING = ("ros-augment", "meda", "meda-nolgm", "meda-nophase23", "meda-phase4",
-             "meda-nofilter", "meda-guidance", "meda-random", "meda-scale05",
+             "meda-nofilter", "meda-guidance", "meda-random", "meda-scale1",
              "meda-phase1")
 
 #: Validation images per class (full runs).
@@ -82,7 +82,7 @@ SAMPLERS = {
     "meda-guidance": "imblearn_meda:MEDALUDESampler",
     "meda-random": "imblearn_meda:MEDALUDESampler",
     "meda-noaug": "imblearn_meda:MEDALUDESampler",
-    "meda-scale05": "imblearn_meda:MEDALUDESampler",
+    "meda-scale1": "imblearn_meda:MEDALUDESampler",
     "meda-phase1": "imblearn_meda:MEDALUDESampler",
     "balanced": None,
 }
@@ -91,7 +91,7 @@ SAMPLERS = {
 GENERATIVE = ("cvae", "cvae-setred", "mgvae", "deepsmote", "deepsmote-residual",
               "meda", "meda-paper", "meda-decode", "meda-nolgm", "meda-nophase23",
               "meda-phase4", "meda-nofilter", "meda-guidance", "meda-random",
-              "meda-noaug", "meda-scale05", "meda-phase1")
+              "meda-noaug", "meda-scale1", "meda-phase1")
 
 # Quick MEDA_LUDE: the default "auto" epoch counts (about 1500 Phase-1
 # updates; fixed small epoch counts left digits' decoder untrained, with no
@@ -116,7 +116,7 @@ _MEDA_ROWS = {
     "meda-guidance": {"majority_guidance": 0.5},
     "meda-random": {"n_generations": 5, "selection": "random"},
     "meda-noaug": {"max_shift": 0},
-    "meda-scale05": {"displacement_scale": 0.5},
+    "meda-scale1": {"displacement_scale": 1.0},
     "meda-phase1": {"n_iterations": 0},
 }
 

@@ -6,11 +6,12 @@ over-sampling with copies shifted by up to 2 px and, on Fashion-MNIST and
 CIFAR-10, mirrored left-right half of the time), ``cvae``, ``deepsmote``,
 ``deepsmote-residual`` (``synthesis="residual"``: DeepSMOTE with MEDA_LUDE's
 default synthesis, a real image plus the decoder's change), ``meda``
-(imblearn_meda), ``meda-nophase4`` (``n_generations=0``: no evolution of the
-latent distribution), ``meda-nolgm`` (``mixture="empirical"``), ``meda-phase1``
-(``n_iterations=0``: sample the Phase-1 Gaussians, no Phases 2-4),
-``meda-decode`` (``synthesis="decode"``: every new image decoded from a draw
-of the evolved Gaussian, the paper's literal synthesis), ``balanced``
+(imblearn_meda), ``meda-phase4`` (``n_generations=5``: the paper's evolution
+of the latent distribution, off by default), ``meda-nolgm``
+(``mixture="empirical"``), ``meda-phase1`` (``n_iterations=0``: sample the
+Phase-1 Gaussians, no Phases 2-4), ``meda-decode`` (``synthesis="decode"``:
+every new image decoded from a draw of the class's Gaussian, the paper's
+literal synthesis), ``balanced``
 (the ceiling: extra REAL images from the unused rest of the training pool, every
 class at the majority count, :func:`benchmarks.protocol.draw_balanced`), and
 ``module:Class`` for any other imbalanced-learn compatible sampler (given

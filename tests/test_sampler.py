@@ -10,6 +10,7 @@ from sklearn.exceptions import NotFittedError
 
 from imblearn_meda import MEDALUDESampler
 from imblearn_meda.exceptions import SynthesisWarning
+from imblearn_meda.meda import PAPER_SETTINGS
 
 from conftest import FAST, changed, snapshot
 
@@ -430,6 +431,28 @@ def test_displacement_scale_must_be_positive(digits, scale):
 
     with pytest.raises(InvalidParameterError, match="displacement_scale"):
         make(displacement_scale=scale).fit(*digits)
+
+
+def test_the_evolution_is_off_by_default_and_on_in_the_papers_settings(digits):
+    X, y = digits
+    fast = {k: v for k, v in FAST.items() if k != "n_generations"}
+    default = MEDALUDESampler(**fast, random_state=0).fit(X, y)
+    assert "phase4" not in {r["phase"] for r in default.history_}
+    paper = MEDALUDESampler(**{**PAPER_SETTINGS, **fast}, random_state=0).fit(X, y)
+    rows = [r for r in paper.history_ if r["phase"] == "phase4"]
+    assert {r["generation"] for r in rows} == set(range(PAPER_SETTINGS["n_generations"]))
+
+
+def test_the_user_guide_shows_paper_settings_as_they_are():
+    """docs/defaults.rst spells PAPER_SETTINGS out; it must not drift."""
+    import ast
+    import re
+    from pathlib import Path
+
+    text = (Path(__file__).parents[1] / "docs" / "defaults.rst").read_text()
+    block = re.search(r"PAPER_SETTINGS = (\{.*?\n   \})", text, re.S).group(1)
+    body = "\n".join(line.split("#")[0] for line in block.splitlines())
+    assert ast.literal_eval(body) == PAPER_SETTINGS
 
 
 def test_n_iterations_zero_samples_phase1_mixture(digits):

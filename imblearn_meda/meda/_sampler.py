@@ -186,7 +186,7 @@ class MEDALUDESampler(FitSteps, Synthesis, BaseDeepOverSampler):
         Gaussian on these very samples. Every anchor gives the same number
         of new samples, give or take one.
 
-    displacement_scale : float, default=1.0
+    displacement_scale : float, default=0.5
         ``synthesis='residual'`` only: the displacement Gaussian Phase 4
         starts from has zero mean and the class's variance times
         ``displacement_scale ** 2`` (not in the paper). The smaller, the
@@ -348,7 +348,7 @@ class MEDALUDESampler(FitSteps, Synthesis, BaseDeepOverSampler):
         xi="auto",
         loss_weights=None,
         synthesis="residual",
-        displacement_scale=1.0,
+        displacement_scale=0.5,
         filter_synthetic=True,
         max_draw_factor=20,
         max_shift="auto",
