@@ -300,7 +300,8 @@ def test_evolution_parameters_flow(digits):
         mine = [r for r in rows if r["class"] == label]
         assert [r["generation"] for r in mine] == [0, 1, 2][:len(mine)]
         assert all(r["gm1"] <= 50 for r in mine)
-    lo, hi = np.exp([-4.0, 2.0])
+    # Residual displacements: the bounds times displacement_scale ** 2.
+    lo, hi = np.exp([-4.0, 2.0]) * sampler.displacement_scale**2
     assert (sampler.sampling_variances_ >= lo * (1 - 1e-6)).all()
     assert (sampler.sampling_variances_ <= hi * (1 + 1e-6)).all()
 
@@ -397,9 +398,11 @@ def test_n_generations_zero_switches_phase4_off(digits):
     assert "phase4" not in {r["phase"] for r in sampler.history_}
     np.testing.assert_array_equal(sampler.means_, sampler.init_means_)
     np.testing.assert_array_equal(sampler.variances_, sampler.init_variances_)
-    # Residual synthesis draws displacements of zero mean and the class's spread.
+    # Residual synthesis draws displacements of zero mean and the class's
+    # variance times displacement_scale ** 2.
     np.testing.assert_array_equal(sampler.sampling_means_, 0.0)
-    np.testing.assert_allclose(sampler.sampling_variances_, sampler.init_variances_,
+    np.testing.assert_allclose(sampler.sampling_variances_,
+                               sampler.init_variances_ * sampler.displacement_scale**2,
                                rtol=1e-6)
 
 

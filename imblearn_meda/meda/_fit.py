@@ -103,9 +103,13 @@ class FitSteps:
         self._residual = self.synthesis == "residual"
         self._targets = [k for k, c in enumerate(self.classes_)
                          if self.sampling_strategy_.get(c, 0) > 0]
+        # A displacement's variance is a class variance times scale ** 2, and
+        # so are its bounds.
+        factor = float(self.displacement_scale) ** 2 if self._residual else 1.0
         self._evolution = EvolutionSettings(
             int(self.n_generations), int(self.population_size), float(self.eta),
-            float(self.gamma), (float(np.exp(bounds[0])), float(np.exp(bounds[1]))),
+            float(self.gamma),
+            (factor * float(np.exp(bounds[0])), factor * float(np.exp(bounds[1]))),
             self.selection, GUIDANCE_SPREAD)
         self.acceptance_ = {}
         counts = np.bincount(y_idx, minlength=n_classes)

@@ -25,10 +25,10 @@ class MEDALUDESampler(FitSteps, Synthesis, BaseDeepOverSampler):
     evolves each class's Gaussian for quality (both classifiers accept the
     decoded image) and diversity (low average-hash similarity to real
     images) (Zhao et al., 2022). ``fit_resample`` runs the paper's
-    Algorithm 1: Phase 1, then ``n_iterations`` times Phases 2, 3 and 4,
-    then synthesis. By default a new sample is a real sample of its class
-    plus the change the decoder makes when the real sample's latent code
-    moves by a draw from the evolved Gaussian (``synthesis='residual'``);
+    Algorithm 1: Phase 1, ``n_iterations`` times Phases 2, 3 and 4 (off by
+    default: ``n_generations=0``), synthesis. By default a new sample is a
+    real sample of its class plus the change the decoder makes when its
+    latent code moves by a draw of the class's Gaussian (``'residual'``);
     ``synthesis='decode'`` decodes the draw itself, as the paper does.
 
     Every choice the paper leaves open is a parameter below. Where a default
@@ -68,7 +68,7 @@ class MEDALUDESampler(FitSteps, Synthesis, BaseDeepOverSampler):
 
     log_var_bounds : tuple of float, default=(-6.0, 3.0)
         Bounds of ``log sigma2`` of the mixture, enforced on every use, after
-        every update and in Phase 4: variances neither collapse nor explode.
+        every update and in Phase 4 (for displacements, ``+ 2 log scale``).
 
     mixture : {'refit', 'lgm', 'empirical'}, default='refit'
         Where the Gaussians that Phases 2-4 start from (``M_init``,
