@@ -68,7 +68,7 @@ class MEDALUDESampler(FitSteps, Synthesis, BaseDeepOverSampler):
 
     log_var_bounds : tuple of float, default=(-6.0, 3.0)
         Bounds of ``log sigma2`` of the mixture, enforced on every use, after
-        every update and in Phase 4 (for displacements, ``+ 2 log scale``).
+        every update and in Phase 4 (displacements: ``+ 2 log displacement_scale``).
 
     mixture : {'refit', 'lgm', 'empirical'}, default='refit'
         Where the Gaussians that Phases 2-4 start from (``M_init``,
