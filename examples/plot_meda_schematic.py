@@ -93,7 +93,8 @@ plt.show()
 # the encoder to map those images back into their class's Gaussian, and
 # Phase 4 (the evolution, no gradients) moves, for each over-sampled class,
 # the Gaussian its new samples are drawn from toward draws that both
-# classifiers accept and that look least like the real images. With the
+# classifiers accept and that look least like the real images (off by
+# default: ``n_generations=0``, since it did not pay). With the
 # default residual synthesis that is a Gaussian of latent displacements from
 # real samples' codes; with ``synthesis="decode"`` the class's Gaussian of
 # the mixture itself. Synthesis finally draws new samples from the evolved
@@ -150,12 +151,12 @@ plt.show()
 # ------------------
 # With the default ``synthesis="residual"`` a new image starts from a real
 # image ``x`` of the class (an anchor) with code ``e = E(x)``. The code moves
-# by a displacement ``d`` drawn from the Gaussian Phase 4 evolved for the
-# class, ``f = e + d``, and the new image is ``G(f) + (x - G(e))``: the
-# decoder supplies the change of shape, the real image its edges and
-# texture. Below, a one-dimensional cartoon of that sum: the decoder's output
-# is smooth, the real signal carries detail, and the residual keeps the
-# detail while the shape moves.
+# by a displacement ``d`` drawn from the class's displacement Gaussian
+# (evolved by Phase 4 when it is on), ``f = e + d``, and the new image is
+# ``G(f) + (x - G(e))``: the decoder supplies the change of shape, the real
+# image its edges and texture. Below, a one-dimensional cartoon of that sum:
+# the decoder's output is smooth, the real signal carries detail, and the
+# residual keeps the detail while the shape moves.
 
 t = np.linspace(0, 1, 400)
 detail = 0.08 * np.sin(60 * t)
