@@ -194,6 +194,7 @@ def test_fashion_paper_numbers_of_results_md(capsys):
         ("meda-scale1-phase4-guidance", 0): "5 79.86 ± 2.20",
         ("meda-decode", 0): "5 74.06 ± 1.53", ("meda-paper", 0): "5 72.04 ± 1.88",
         ("cvae-setred", 0): "3 71.83 ± 5.08", ("mgvae", 0): "3 70.49 ± 1.19",
+        ("meda-nolgm", 0): "5 83.43 ± 0.89",
         ("ros", 5): "5 82.43 ± 0.74", ("ros-augment", 5): "5 83.23 ± 1.13",
         ("smote", 5): "5 81.70 ± 0.94", ("meda", 5): "5 84.28 ± 0.68",
         ("meda-scale1", 5): "5 83.16 ± 1.34", ("meda-scale1-phase4", 5): "5 81.60 ± 1.81",
