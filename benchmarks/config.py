@@ -33,7 +33,7 @@ PAPER_COUNTS = {
 FLIP_INVARIANT = ("fashion-mnist", "cifar10")
 
 #: Rows whose new images are shifted, and mirrored on FLIP_INVARIANT data.
-MIRRORING = ("ros-augment", "meda", "meda-nolgm", "meda-nophase23", "meda-phase4",
+MIRRORING = ("ros-augment", "meda", "meda-lgm", "meda-nophase23", "meda-phase4",
              "meda-nofilter", "meda-guidance", "meda-random", "meda-scale1",
              "meda-phase1")
 
@@ -75,7 +75,7 @@ SAMPLERS = {
     "meda": "imblearn_meda:MEDALUDESampler",
     "meda-paper": "imblearn_meda:MEDALUDESampler",
     "meda-decode": "imblearn_meda:MEDALUDESampler",
-    "meda-nolgm": "imblearn_meda:MEDALUDESampler",
+    "meda-lgm": "imblearn_meda:MEDALUDESampler",
     "meda-nophase23": "imblearn_meda:MEDALUDESampler",
     "meda-phase4": "imblearn_meda:MEDALUDESampler",
     "meda-nofilter": "imblearn_meda:MEDALUDESampler",
@@ -89,7 +89,7 @@ SAMPLERS = {
 
 #: Samplers that learn a generative model (they get a t-SNE figure).
 GENERATIVE = ("cvae", "cvae-setred", "mgvae", "deepsmote", "deepsmote-residual",
-              "meda", "meda-paper", "meda-decode", "meda-nolgm", "meda-nophase23",
+              "meda", "meda-paper", "meda-decode", "meda-lgm", "meda-nophase23",
               "meda-phase4", "meda-nofilter", "meda-guidance", "meda-random",
               "meda-noaug", "meda-scale1", "meda-phase1")
 
@@ -109,7 +109,7 @@ _MEDA_ROWS = {
     "meda-paper": dict(PAPER_SETTINGS),
     # Decoded synthesis, without the augmentation ROS does not have either.
     "meda-decode": {"synthesis": "decode", "max_shift": 0},
-    "meda-nolgm": {"mixture": "empirical"},
+    "meda-lgm": {"mixture": "refit"},
     "meda-nophase23": {"phase2_epochs": 0, "phase3_epochs": 0},
     "meda-phase4": {"n_generations": 5},
     "meda-nofilter": {"filter_synthetic": False},

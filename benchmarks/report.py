@@ -335,7 +335,7 @@ def build_parser():
                         "(highest mean) on its seed (default: ros,smote,adasyn; '' for none)")
     p.add_argument("--pairs", type=lambda s: [_pair(t) for t in comma_list(s)], default=[],
                    metavar="A:B,...", help="also print A minus B per seed, e.g. "
-                                           "meda:meda-nolgm")
+                                           "meda-lgm:meda")
     p.add_argument("--samplers", type=comma_list, default=None,
                    help="comma list: only these samplers, in this order")
     p.add_argument("--seeds", type=lambda s: [int(v) for v in comma_list(s)], default=None,

@@ -70,15 +70,14 @@ class MEDALUDESampler(FitSteps, Synthesis, BaseDeepOverSampler):
         Bounds of ``log sigma2`` of the mixture, enforced on every use, after
         every update and in Phase 4 (displacements: ``+ 2 log displacement_scale``).
 
-    mixture : {'refit', 'lgm', 'empirical'}, default='refit'
+    mixture : {'empirical', 'refit', 'lgm'}, default='empirical'
         Where the Gaussians that Phases 2-4 start from (``M_init``,
         ``S_init``) come from. ``'lgm'``: as the L-GM loss learned them in
         Phase 1, the paper's literal reading. ``'refit'``: Phase 1 as for
         ``'lgm'``, then each Gaussian set to the mean and variance of its
         class's encoded training samples (the learned variances of small
-        classes lag behind their features). ``'empirical'``: the ablation
-        without L-GM (its terms switched off, Gaussians set as for
-        ``'refit'``).
+        classes lag behind their features). ``'empirical'``, the default:
+        no L-GM loss (it did not pay), Gaussians set as for ``'refit'``.
 
     max_samples_per_class : int or None, default=1000
         Train on a class-balanced subsample: at most this many samples of
@@ -326,7 +325,7 @@ class MEDALUDESampler(FitSteps, Synthesis, BaseDeepOverSampler):
         lgm_alpha=0.1,
         lgm_lambda=0.001,
         log_var_bounds=(-6.0, 3.0),
-        mixture="refit",
+        mixture="empirical",
         max_samples_per_class=1000,
         pretrain_epochs="auto",
         pretrain_updates=2400,
