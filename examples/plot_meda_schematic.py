@@ -16,7 +16,9 @@ the method (Zhao et al., arXiv 2207.12744, Fig. 1 and Algorithm 1).
 # An encoder ``E`` maps an image ``x`` to a latent code ``f``; a decoder ``G``
 # maps codes back to images. The large-margin Gaussian mixture (L-GM) loss
 # shapes the codes of each class ``k`` into one Gaussian ``N(M_k, S_k)`` with a
-# learned mean and a learned diagonal covariance. Two classifiers judge the
+# learned mean and a learned diagonal covariance (in the paper; the package
+# switches it off by default, ``mixture="empirical"``, and fits each class's
+# Gaussian to its codes after Phase 1). Two classifiers judge the
 # result: ``C_ltt`` on latent codes and ``C_img`` on images (real and decoded).
 
 import matplotlib.pyplot as plt
