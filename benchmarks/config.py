@@ -33,9 +33,8 @@ PAPER_COUNTS = {
 FLIP_INVARIANT = ("fashion-mnist", "cifar10")
 
 #: Rows whose new images are shifted, and mirrored on FLIP_INVARIANT data.
-MIRRORING = ("ros-augment", "meda", "meda-lgm", "meda-nophase23", "meda-phase4",
-             "meda-nofilter", "meda-guidance", "meda-random", "meda-scale1",
-             "meda-phase1")
+MIRRORING = ("ros-augment", "meda", "meda-lgm", "meda-phase23", "meda-phase4",
+             "meda-nofilter", "meda-guidance", "meda-random", "meda-scale1")
 
 #: Validation images per class (full runs).
 VAL_PER_CLASS = {"digits": 20, "fashion-mnist": 400, "mnist": 400, "cifar10": 400}
@@ -76,22 +75,21 @@ SAMPLERS = {
     "meda-paper": "imblearn_meda:MEDALUDESampler",
     "meda-decode": "imblearn_meda:MEDALUDESampler",
     "meda-lgm": "imblearn_meda:MEDALUDESampler",
-    "meda-nophase23": "imblearn_meda:MEDALUDESampler",
+    "meda-phase23": "imblearn_meda:MEDALUDESampler",
     "meda-phase4": "imblearn_meda:MEDALUDESampler",
     "meda-nofilter": "imblearn_meda:MEDALUDESampler",
     "meda-guidance": "imblearn_meda:MEDALUDESampler",
     "meda-random": "imblearn_meda:MEDALUDESampler",
     "meda-noaug": "imblearn_meda:MEDALUDESampler",
     "meda-scale1": "imblearn_meda:MEDALUDESampler",
-    "meda-phase1": "imblearn_meda:MEDALUDESampler",
     "balanced": None,
 }
 
 #: Samplers that learn a generative model (they get a t-SNE figure).
 GENERATIVE = ("cvae", "cvae-setred", "mgvae", "deepsmote", "deepsmote-residual",
-              "meda", "meda-paper", "meda-decode", "meda-lgm", "meda-nophase23",
+              "meda", "meda-paper", "meda-decode", "meda-lgm", "meda-phase23",
               "meda-phase4", "meda-nofilter", "meda-guidance", "meda-random",
-              "meda-noaug", "meda-scale1", "meda-phase1")
+              "meda-noaug", "meda-scale1")
 
 # Quick MEDA_LUDE: the default "auto" epoch counts (about 1500 Phase-1
 # updates; fixed small epoch counts left digits' decoder untrained, with no
@@ -110,14 +108,13 @@ _MEDA_ROWS = {
     # Decoded synthesis, without the augmentation ROS does not have either.
     "meda-decode": {"synthesis": "decode", "max_shift": 0},
     "meda-lgm": {"mixture": "refit"},
-    "meda-nophase23": {"phase2_epochs": 0, "phase3_epochs": 0},
+    "meda-phase23": {"phase2_epochs": "auto", "phase3_epochs": "auto"},
     "meda-phase4": {"n_generations": 5},
     "meda-nofilter": {"filter_synthetic": False},
     "meda-guidance": {"majority_guidance": 0.5},
     "meda-random": {"n_generations": 5, "selection": "random"},
     "meda-noaug": {"max_shift": 0},
     "meda-scale1": {"displacement_scale": 1.0},
-    "meda-phase1": {"n_iterations": 0},
 }
 
 #: THE place to tune samplers: constructor parameters per sampler, for full

@@ -8,8 +8,9 @@ CIFAR-10, mirrored left-right half of the time), ``cvae``, ``deepsmote``,
 default synthesis, a real image plus the decoder's change), ``meda``
 (imblearn_meda), ``meda-phase4`` (``n_generations=5``: the paper's evolution
 of the latent distribution, off by default), ``meda-lgm``
-(``mixture="refit"``: the L-GM loss on, off by default), ``meda-phase1`` (``n_iterations=0``: sample the
-Phase-1 Gaussians, no Phases 2-4), ``meda-decode`` (``synthesis="decode"``:
+(``mixture="refit"``: the L-GM loss on, off by default), ``meda-phase23``
+(``phase2_epochs=phase3_epochs="auto"``: the paper's Phases 2 and 3, off by
+default), ``meda-decode`` (``synthesis="decode"``:
 every new image decoded from a draw of the class's Gaussian, the paper's
 literal synthesis), ``balanced``
 (the ceiling: extra REAL images from the unused rest of the training pool, every

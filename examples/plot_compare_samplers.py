@@ -62,9 +62,7 @@ samplers = {
     "CVAESeTredSampler": CVAESeTredSampler(epochs=40, random_state=0),
     "DeepSMOTESampler": DeepSMOTESampler(epochs=40, random_state=0),
     "MGVAESampler": MGVAESampler(epochs=30, finetune_epochs=60, random_state=0),
-    "MEDALUDESampler": MEDALUDESampler(
-        pretrain_epochs=40, n_iterations=1, phase2_epochs=3, phase3_epochs=3,
-        n_generations=3, population_size=300, random_state=0),
+    "MEDALUDESampler": MEDALUDESampler(pretrain_epochs=40, random_state=0),
 }
 
 # %%

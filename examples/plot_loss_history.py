@@ -45,9 +45,9 @@ X, y = X[train], y[train]
 print("images per class:", np.bincount(y).tolist())
 
 # Two outer iterations, so Phases 2-4 each run twice and their curves are laid
-# end to end. The L-GM loss (``mixture="refit"``) and Phase 4
-# (``n_generations``) are off by default; they are switched on here so that
-# every term has a curve.
+# end to end. The L-GM loss (``mixture="refit"``) and Phases 2-4
+# (``phase2_epochs``, ``phase3_epochs``, ``n_generations``) are off by
+# default; they are switched on here so that every term has a curve.
 sampler = MEDALUDESampler(
     pretrain_epochs=40, n_iterations=2, phase2_epochs=4, phase3_epochs=4,
     mixture="refit", n_generations=4, population_size=300, random_state=0,

@@ -95,8 +95,9 @@ plt.show()
 # the encoder to map those images back into their class's Gaussian, and
 # Phase 4 (the evolution, no gradients) moves, for each over-sampled class,
 # the Gaussian its new samples are drawn from toward draws that both
-# classifiers accept and that look least like the real images (off by
-# default: ``n_generations=0``, since it did not pay). With the
+# classifiers accept and that look least like the real images. Phases 2-4
+# are off by default (``phase2_epochs``, ``phase3_epochs`` and
+# ``n_generations`` 0), since they did not pay. With the
 # default residual synthesis that is a Gaussian of latent displacements from
 # real samples' codes; with ``synthesis="decode"`` the class's Gaussian of
 # the mixture itself. Synthesis finally draws new samples from the evolved

@@ -51,10 +51,7 @@ print("training images per class:", np.bincount(y_train).tolist())
 # Parameters of a pipeline step are addressed as ``<step>__<parameter>``.
 
 pipe = Pipeline([
-    ("sampler", MEDALUDESampler(
-        pretrain_epochs=25, n_iterations=1, phase2_epochs=2, phase3_epochs=2,
-        n_generations=2, population_size=200, random_state=0,
-    )),
+    ("sampler", MEDALUDESampler(pretrain_epochs=25, random_state=0)),
     ("clf", SVC()),
 ])
 search = GridSearchCV(

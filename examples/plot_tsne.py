@@ -32,10 +32,7 @@ counts = paper_counts(y, seed=0, minority_count=10, majority_count=100)
 train, _ = make_imbalance_split(y, counts, random_state=0)
 X, y = X[train], y[train]
 
-residual = MEDALUDESampler(
-    pretrain_epochs=40, n_iterations=1, phase2_epochs=3, phase3_epochs=3,
-    n_generations=3, population_size=300, random_state=0,
-)
+residual = MEDALUDESampler(pretrain_epochs=40, random_state=0)
 decoded = clone(residual).set_params(synthesis="decode")
 
 # %%

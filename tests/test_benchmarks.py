@@ -357,7 +357,9 @@ def test_named_ablations_build_their_samplers(quick):
         "deepsmote-residual": (DeepSMOTESampler, {"synthesis": "residual"}),
         "meda": (MEDALUDESampler, {"synthesis": "residual"}),
         "meda-decode": (MEDALUDESampler, {"synthesis": "decode"}),
-        "meda-phase1": (MEDALUDESampler, {"n_iterations": 0}),
+        "meda-phase23": (MEDALUDESampler, {"phase2_epochs": "auto",
+                                           "phase3_epochs": "auto"}),
+        "meda-phase4": (MEDALUDESampler, {"n_generations": 5}),
     }
     for name, (cls, params) in expected.items():
         sampler = samplers.build_sampler(name, 3, samplers.sampler_params(name, quick), "cpu", 0,

@@ -436,12 +436,18 @@ def test_displacement_scale_must_be_positive(digits, scale):
         make(displacement_scale=scale).fit(*digits)
 
 
-def test_the_evolution_is_off_by_default_and_on_in_the_papers_settings(digits):
+def test_phases_2_to_4_are_off_by_default_and_on_in_the_papers_settings(digits):
     X, y = digits
-    fast = {k: v for k, v in FAST.items() if k != "n_generations"}
+    off = ("n_generations", "phase2_epochs", "phase3_epochs")
+    fast = {k: v for k, v in FAST.items() if k not in off}
     default = MEDALUDESampler(**fast, random_state=0).fit(X, y)
-    assert "phase4" not in {r["phase"] for r in default.history_}
+    assert {r["phase"] for r in default.history_} == {"phase1"}
+    assert (default.phase2_epochs_, default.phase3_epochs_) == (0, 0)
     paper = MEDALUDESampler(**{**PAPER_SETTINGS, **fast}, random_state=0).fit(X, y)
+    assert paper.phase2_epochs_ >= 2 and paper.phase3_epochs_ >= 2  # 'auto'
+    for phase in ("phase2", "phase3"):
+        rows = [r for r in paper.history_ if r["phase"] == phase]
+        assert len(rows) == getattr(paper, phase + "_epochs_")
     rows = [r for r in paper.history_ if r["phase"] == "phase4"]
     assert {r["generation"] for r in rows} == set(range(PAPER_SETTINGS["n_generations"]))
 

@@ -118,6 +118,8 @@ PAPER_SETTINGS = {
     "phase1_image_loss": "decoder",  # L_img1 trains the decoder and C_img
     "phase2_target": "partner",     # Phase 2 reconstructs a random real image
     "loss_weights": {"rec2": 10.0},  # ... with a weight as large as Phase 1's
+    "phase2_epochs": "auto",        # Phases 2 and 3 fine-tune the networks
+    "phase3_epochs": "auto",
     "finetune_learning_rate": None,  # one learning rate for every phase
     "n_generations": 5,             # Phase 4 evolves the Gaussians
     "continue_evolution": False,    # Algorithm 1, line 29: restart from M_init

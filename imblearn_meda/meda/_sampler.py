@@ -25,11 +25,12 @@ class MEDALUDESampler(FitSteps, Synthesis, BaseDeepOverSampler):
     evolves each class's Gaussian for quality (both classifiers accept the
     decoded image) and diversity (low average-hash similarity to real
     images) (Zhao et al., 2022). ``fit_resample`` runs the paper's
-    Algorithm 1: Phase 1, ``n_iterations`` times Phases 2, 3 and 4 (off by
-    default: ``n_generations=0``), synthesis. By default a new sample is a
-    real sample of its class plus the change the decoder makes when its
-    latent code moves by a draw of the class's Gaussian (``'residual'``);
-    ``synthesis='decode'`` decodes the draw itself, as the paper does.
+    Algorithm 1: Phase 1, ``n_iterations`` times Phases 2, 3 and 4 (each
+    off by default: ``phase2_epochs``, ``phase3_epochs``, ``n_generations``
+    0), synthesis. By default a new sample is a real sample of its class
+    plus the change the decoder makes when its latent code moves by a draw
+    of the class's Gaussian (``'residual'``); ``synthesis='decode'`` decodes
+    the draw itself, as the paper does.
 
     Every choice the paper leaves open is a parameter below. Where a default
     departs from the paper's literal reading, the user guide's page on the
@@ -103,13 +104,13 @@ class MEDALUDESampler(FitSteps, Synthesis, BaseDeepOverSampler):
         the classifier finds easy draws blurred class prototypes.
 
     n_iterations : int, default=2
-        Outer iterations ``T`` of Phases 2, 3 and 4 (not given by the paper).
-        ``0`` samples the Phase-1 mixture: the ablation without Phases 2-4.
+        Outer iterations ``T`` of Phases 2-4 (not given by the paper); 0 skips them.
 
-    phase2_epochs, phase3_epochs : int or 'auto', default='auto'
-        Epochs of Phase 2 / 3 per outer iteration. ``'auto'``: about 200
-        updates, between 2 and 30 epochs. A Phase-3 epoch has as many
-        updates as a Phase-1 epoch.
+    phase2_epochs, phase3_epochs : int or 'auto', default=0
+        Epochs of Phase 2 / 3 per outer iteration. ``0``, the default,
+        switches the phase off (they did not pay). ``'auto'`` (the paper's
+        phases, ``PAPER_SETTINGS``): about 200 updates, between 2 and 30
+        epochs; a Phase-3 epoch has as many updates as a Phase-1 epoch.
 
     phase2_target : {'input', 'partner'}, default='input'
         What Phase 2's reconstruction term (weight ``loss_weights['rec2']``)
@@ -331,8 +332,8 @@ class MEDALUDESampler(FitSteps, Synthesis, BaseDeepOverSampler):
         pretrain_updates=2400,
         phase1_image_loss="classifier",
         n_iterations=2,
-        phase2_epochs="auto",
-        phase3_epochs="auto",
+        phase2_epochs=0,
+        phase3_epochs=0,
         phase2_target="input",
         n_generations=0,
         population_size=1000,
