@@ -182,30 +182,32 @@ def test_fashion_paper_numbers_of_results_md(capsys):
     """The paper-protocol Fashion-MNIST table of RESULTS.md, from its raw file."""
     path = RESULTS / "fashion_mnist_paper_cpu_e10.jsonl"
     assert report.main([str(path), "--against", "ros,ros-augment", "--pairs",
-                        "meda:ros,meda:ros-augment,meda-lgm:meda,"
-                        "meda-lgm-scale1-phase4:meda-lgm-scale1,meda-decode:ros"]) == 0
+                        "meda:ros,meda:ros-augment,"
+                        "meda-phase23:meda,meda-lgm-phase23:meda-phase23,meda-decode:ros"]) == 0
     out = capsys.readouterr().out
     table = _table_rows(out)
     # (sampler, seed): CNNs and mean ± sd, as in RESULTS.md
     means = {
         ("cvae-setred", 0): "3 71.83 ± 5.08",
-        ("meda", 0): "5 83.43 ± 0.89",
+        ("meda", 0): "5 83.04 ± 0.48",
         ("meda-decode", 0): "5 74.06 ± 1.53",
-        ("meda-lgm", 0): "5 82.59 ± 0.79",
-        ("meda-lgm-scale1", 0): "5 81.75 ± 3.09",
-        ("meda-lgm-scale1-phase4", 0): "5 79.09 ± 1.92",
-        ("meda-lgm-scale1-phase4-guidance", 0): "5 79.86 ± 2.20",
+        ("meda-lgm-phase23", 0): "5 82.59 ± 0.79",
+        ("meda-lgm-phase23-scale1", 0): "5 81.75 ± 3.09",
+        ("meda-lgm-phase23-scale1-phase4", 0): "5 79.09 ± 1.92",
+        ("meda-lgm-phase23-scale1-phase4-guidance", 0): "5 79.86 ± 2.20",
         ("meda-paper", 0): "5 72.04 ± 1.88",
+        ("meda-phase23", 0): "5 83.43 ± 0.89",
         ("mgvae", 0): "3 70.49 ± 1.19",
         ("ros", 0): "5 80.56 ± 1.16",
         ("ros-augment", 0): "5 83.42 ± 0.90",
         ("smote", 0): "5 80.59 ± 1.74",
         ("cvae-setred", 5): "3 73.69 ± 2.50",
-        ("meda", 5): "5 84.50 ± 1.29",
-        ("meda-lgm", 5): "5 84.28 ± 0.68",
-        ("meda-lgm-scale1", 5): "5 83.16 ± 1.34",
-        ("meda-lgm-scale1-phase4", 5): "5 81.60 ± 1.81",
-        ("meda-lgm-scale1-phase4-guidance", 5): "5 81.63 ± 1.57",
+        ("meda", 5): "5 83.74 ± 0.93",
+        ("meda-lgm-phase23", 5): "5 84.28 ± 0.68",
+        ("meda-lgm-phase23-scale1", 5): "5 83.16 ± 1.34",
+        ("meda-lgm-phase23-scale1-phase4", 5): "5 81.60 ± 1.81",
+        ("meda-lgm-phase23-scale1-phase4-guidance", 5): "5 81.63 ± 1.57",
+        ("meda-phase23", 5): "5 84.50 ± 1.29",
         ("mgvae", 5): "3 73.88 ± 0.81",
         ("ros", 5): "5 82.43 ± 0.74",
         ("ros-augment", 5): "5 83.23 ± 1.13",
@@ -214,17 +216,17 @@ def test_fashion_paper_numbers_of_results_md(capsys):
     assert set(table) == set(means)
     for key, expected in means.items():
         assert table[key][:2] == expected.split(" ", 1), key
-    assert table[("meda", 0)][2:5] == ["`ros-augment`", "+0.02", "-1.29 to +1.32"]
-    assert table[("meda", 5)][2:5] == ["`ros-augment`", "+1.27", "-0.49 to +3.04"]
-    for seed, line in ((0, "`meda` - `ros` = +2.87 (Welch 95 % CI +1.35 to +4.40"),
-                       (0, "`meda` - `ros-augment` = +0.02 (Welch 95 % CI -1.29 to +1.32"),
-                       (0, "`meda-lgm` - `meda` = -0.84 (Welch 95 % CI -2.07 to +0.39"),
-                       (0, "`meda-lgm-scale1-phase4` - `meda-lgm-scale1` = -2.66 "
-                           "(Welch 95 % CI -6.54 to +1.22"),
+    assert table[("meda", 0)][2:5] == ["`ros-augment`", "-0.37", "-1.48 to +0.74"]
+    assert table[("meda", 5)][2:5] == ["`ros-augment`", "+0.52", "-1.00 to +2.03"]
+    for seed, line in ((0, "`meda` - `ros` = +2.49 (Welch 95 % CI +1.06 to +3.91"),
+                       (0, "`meda` - `ros-augment` = -0.37 (Welch 95 % CI -1.48 to +0.74"),
+                       (0, "`meda-phase23` - `meda` = +0.39 (Welch 95 % CI -0.71 to +1.49"),
+                       (0, "`meda-lgm-phase23` - `meda-phase23` = -0.84 "
+                           "(Welch 95 % CI -2.07 to +0.39"),
                        (0, "`meda-decode` - `ros` = -6.49 (Welch 95 % CI -8.50 to -4.48"),
-                       (5, "`meda` - `ros` = +2.07 (Welch 95 % CI +0.48 to +3.67"),
-                       (5, "`meda` - `ros-augment` = +1.27 (Welch 95 % CI -0.49 to +3.04"),
-                       (5, "`meda-lgm` - `meda` = -0.22 (Welch 95 % CI -1.81 to +1.37"),
-                       (5, "`meda-lgm-scale1-phase4` - `meda-lgm-scale1` = -1.56 "
-                           "(Welch 95 % CI -3.92 to +0.80")):
+                       (5, "`meda` - `ros` = +1.32 (Welch 95 % CI +0.08 to +2.55"),
+                       (5, "`meda` - `ros-augment` = +0.52 (Welch 95 % CI -1.00 to +2.03"),
+                       (5, "`meda-phase23` - `meda` = +0.76 (Welch 95 % CI -0.91 to +2.42"),
+                       (5, "`meda-lgm-phase23` - `meda-phase23` = -0.22 "
+                           "(Welch 95 % CI -1.81 to +1.37")):
         assert f"- seed {seed}: {line}" in out
