@@ -52,17 +52,17 @@ print("training images per class:", np.bincount(y).tolist())
 # ``PAPER_SETTINGS`` switches every departure of the defaults off: decoded
 # draws instead of residual synthesis, the learned L-GM Gaussians, Phase 1's
 # image loss into the decoder, Phase 2's random-partner reconstruction, no
-# majority guidance and no shift, and switches the evolution (Phase 4) on,
-# here with three generations instead of the paper's five. Both samplers get
-# the same short training (``SHORT``); the rest of their settings are the
-# defaults or the paper's.
+# majority guidance and no shift, and switches Phases 2-4 on, here with three
+# epochs of Phases 2 and 3 and three generations instead of the paper's five.
+# Both samplers get the same short training (``SHORT``); the rest of their
+# settings are the defaults or the paper's.
 
 print(PAPER_SETTINGS)
 
-SHORT = dict(pretrain_epochs=40, n_iterations=1, phase2_epochs=3, phase3_epochs=3,
-             population_size=300, random_state=0)
+SHORT = dict(pretrain_epochs=40, n_iterations=1, population_size=300, random_state=0)
 default = MEDALUDESampler(**SHORT)
-paper = MEDALUDESampler(**{**PAPER_SETTINGS, "n_generations": 3}, **SHORT)
+paper = MEDALUDESampler(**{**PAPER_SETTINGS, "phase2_epochs": 3, "phase3_epochs": 3,
+                           "n_generations": 3}, **SHORT)
 
 # ``fit_resample`` returns the real samples first, then the new ones.
 X_def, y_def = default.fit_resample(X, y)
