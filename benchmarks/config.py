@@ -34,7 +34,7 @@ FLIP_INVARIANT = ("fashion-mnist", "cifar10")
 
 #: Rows whose new images are shifted, and mirrored on FLIP_INVARIANT data.
 MIRRORING = ("ros-augment", "meda", "meda-lgm", "meda-phase23", "meda-phase4",
-             "meda-nofilter", "meda-guidance", "meda-random", "meda-scale1")
+             "meda-filter", "meda-guidance", "meda-random", "meda-scale1")
 
 #: Validation images per class (full runs).
 VAL_PER_CLASS = {"digits": 20, "fashion-mnist": 400, "mnist": 400, "cifar10": 400}
@@ -77,7 +77,7 @@ SAMPLERS = {
     "meda-lgm": "imblearn_meda:MEDALUDESampler",
     "meda-phase23": "imblearn_meda:MEDALUDESampler",
     "meda-phase4": "imblearn_meda:MEDALUDESampler",
-    "meda-nofilter": "imblearn_meda:MEDALUDESampler",
+    "meda-filter": "imblearn_meda:MEDALUDESampler",
     "meda-guidance": "imblearn_meda:MEDALUDESampler",
     "meda-random": "imblearn_meda:MEDALUDESampler",
     "meda-noaug": "imblearn_meda:MEDALUDESampler",
@@ -88,7 +88,7 @@ SAMPLERS = {
 #: Samplers that learn a generative model (they get a t-SNE figure).
 GENERATIVE = ("cvae", "cvae-setred", "mgvae", "deepsmote", "deepsmote-residual",
               "meda", "meda-paper", "meda-decode", "meda-lgm", "meda-phase23",
-              "meda-phase4", "meda-nofilter", "meda-guidance", "meda-random",
+              "meda-phase4", "meda-filter", "meda-guidance", "meda-random",
               "meda-noaug", "meda-scale1")
 
 # Quick MEDA_LUDE: the default "auto" epoch counts (about 1500 Phase-1
@@ -110,7 +110,7 @@ _MEDA_ROWS = {
     "meda-lgm": {"mixture": "refit"},
     "meda-phase23": {"phase2_epochs": "auto", "phase3_epochs": "auto"},
     "meda-phase4": {"n_generations": 5},
-    "meda-nofilter": {"filter_synthetic": False},
+    "meda-filter": {"filter_synthetic": True},
     "meda-guidance": {"majority_guidance": 0.5},
     "meda-random": {"n_generations": 5, "selection": "random"},
     "meda-noaug": {"max_shift": 0},

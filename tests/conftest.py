@@ -29,6 +29,7 @@ FAST = dict(
     phase2_epochs=1,
     phase3_epochs=1,
     n_generations=1,
+    filter_synthetic=True,
     population_size=64,
     latent_dim=8,
     batch_size=64,

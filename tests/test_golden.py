@@ -27,8 +27,8 @@ from sklearn.datasets import load_digits, make_classification
 GOLDEN = Path(__file__).with_name("data") / "golden_outputs.json"
 
 _FAST = dict(pretrain_epochs=2, n_iterations=1, phase2_epochs=1, phase3_epochs=1,
-             n_generations=2, population_size=64, latent_dim=8, batch_size=64,
-             device="cpu")
+             n_generations=2, filter_synthetic=True, population_size=64, latent_dim=8,
+             batch_size=64, device="cpu")
 
 #: name -> (sampler class, parameters, data set)
 CASES = {

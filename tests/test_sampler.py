@@ -436,9 +436,10 @@ def test_displacement_scale_must_be_positive(digits, scale):
         make(displacement_scale=scale).fit(*digits)
 
 
-def test_phases_2_to_4_are_off_by_default_and_on_in_the_papers_settings(digits):
+def test_phases_2_to_4_and_the_filter_are_off_by_default_and_on_in_the_papers_settings(
+        digits):
     X, y = digits
-    off = ("n_generations", "phase2_epochs", "phase3_epochs")
+    off = ("n_generations", "phase2_epochs", "phase3_epochs", "filter_synthetic")
     fast = {k: v for k, v in FAST.items() if k not in off}
     default = MEDALUDESampler(**fast, random_state=0).fit(X, y)
     assert {r["phase"] for r in default.history_} == {"phase1"}
@@ -450,6 +451,15 @@ def test_phases_2_to_4_are_off_by_default_and_on_in_the_papers_settings(digits):
         assert len(rows) == getattr(paper, phase + "_epochs_")
     rows = [r for r in paper.history_ if r["phase"] == "phase4"]
     assert {r["generation"] for r in rows} == set(range(PAPER_SETTINGS["n_generations"]))
+    # The filter: an image classifier that rejects every draw makes the
+    # paper's sampler fall back (and warn), the default keep its draws.
+    for sampler in (default, paper):
+        sampler.image_classifier_ = RejectAll(3)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert default.sample({2: 5})[0].shape[0] == 5
+    with pytest.warns(SynthesisWarning, match="rejected draws"):
+        paper.sample({2: 5})
 
 
 def test_the_user_guide_shows_paper_settings_as_they_are():

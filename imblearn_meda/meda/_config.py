@@ -122,6 +122,7 @@ PAPER_SETTINGS = {
     "phase3_epochs": "auto",
     "finetune_learning_rate": None,  # one learning rate for every phase
     "n_generations": 5,             # Phase 4 evolves the Gaussians
+    "filter_synthetic": True,       # keep the draws both classifiers accept
     "continue_evolution": False,    # Algorithm 1, line 29: restart from M_init
     "max_samples_per_class": None,  # train on every sample
     "majority_guidance": 0.0,

@@ -193,11 +193,11 @@ class MEDALUDESampler(FitSteps, Synthesis, BaseDeepOverSampler):
         closer new samples stay to their anchors; Phase 4 evolves the
         variance from there.
 
-    filter_synthetic : bool, default=True
+    filter_synthetic : bool, default=False
         Keep only the synthetic samples both classifiers assign to their
-        class. If ``max_draw_factor * n`` draws do not give enough, a warning
-        is raised and the draws the image classifier rates most likely of
-        the class fill up.
+        class (the paper's; off by default: it did not pay). If
+        ``max_draw_factor * n`` draws do not give enough, a warning is
+        raised and the draws the image classifier rates most likely fill up.
 
     max_draw_factor : int, default=20
         Bound on the draws for ``n`` accepted samples: ``max_draw_factor *
@@ -349,7 +349,7 @@ class MEDALUDESampler(FitSteps, Synthesis, BaseDeepOverSampler):
         loss_weights=None,
         synthesis="residual",
         displacement_scale=0.5,
-        filter_synthetic=True,
+        filter_synthetic=False,
         max_draw_factor=20,
         max_shift="auto",
         flip=False,
