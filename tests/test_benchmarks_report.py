@@ -183,31 +183,33 @@ def test_fashion_paper_numbers_of_results_md(capsys):
     path = RESULTS / "fashion_mnist_paper_cpu_e10.jsonl"
     assert report.main([str(path), "--against", "ros,ros-augment", "--pairs",
                         "meda:ros,meda:ros-augment,"
-                        "meda-phase23:meda,meda-lgm-phase23:meda-phase23,meda-decode:ros"]) == 0
+                        "meda-filter:meda,meda-filter-phase23:meda-filter,meda-decode:ros"]) == 0
     out = capsys.readouterr().out
     table = _table_rows(out)
     # (sampler, seed): CNNs and mean ± sd, as in RESULTS.md
     means = {
         ("cvae-setred", 0): "3 71.83 ± 5.08",
-        ("meda", 0): "5 83.04 ± 0.48",
+        ("meda", 0): "5 82.80 ± 1.74",
         ("meda-decode", 0): "5 74.06 ± 1.53",
-        ("meda-lgm-phase23", 0): "5 82.59 ± 0.79",
-        ("meda-lgm-phase23-scale1", 0): "5 81.75 ± 3.09",
-        ("meda-lgm-phase23-scale1-phase4", 0): "5 79.09 ± 1.92",
-        ("meda-lgm-phase23-scale1-phase4-guidance", 0): "5 79.86 ± 2.20",
+        ("meda-filter", 0): "5 83.04 ± 0.48",
+        ("meda-filter-lgm-phase23", 0): "5 82.59 ± 0.79",
+        ("meda-filter-lgm-phase23-scale1", 0): "5 81.75 ± 3.09",
+        ("meda-filter-lgm-phase23-scale1-phase4", 0): "5 79.09 ± 1.92",
+        ("meda-filter-lgm-phase23-scale1-phase4-guidance", 0): "5 79.86 ± 2.20",
+        ("meda-filter-phase23", 0): "5 83.43 ± 0.89",
         ("meda-paper", 0): "5 72.04 ± 1.88",
-        ("meda-phase23", 0): "5 83.43 ± 0.89",
         ("mgvae", 0): "3 70.49 ± 1.19",
         ("ros", 0): "5 80.56 ± 1.16",
         ("ros-augment", 0): "5 83.42 ± 0.90",
         ("smote", 0): "5 80.59 ± 1.74",
         ("cvae-setred", 5): "3 73.69 ± 2.50",
-        ("meda", 5): "5 83.74 ± 0.93",
-        ("meda-lgm-phase23", 5): "5 84.28 ± 0.68",
-        ("meda-lgm-phase23-scale1", 5): "5 83.16 ± 1.34",
-        ("meda-lgm-phase23-scale1-phase4", 5): "5 81.60 ± 1.81",
-        ("meda-lgm-phase23-scale1-phase4-guidance", 5): "5 81.63 ± 1.57",
-        ("meda-phase23", 5): "5 84.50 ± 1.29",
+        ("meda", 5): "5 83.66 ± 1.30",
+        ("meda-filter", 5): "5 83.74 ± 0.93",
+        ("meda-filter-lgm-phase23", 5): "5 84.28 ± 0.68",
+        ("meda-filter-lgm-phase23-scale1", 5): "5 83.16 ± 1.34",
+        ("meda-filter-lgm-phase23-scale1-phase4", 5): "5 81.60 ± 1.81",
+        ("meda-filter-lgm-phase23-scale1-phase4-guidance", 5): "5 81.63 ± 1.57",
+        ("meda-filter-phase23", 5): "5 84.50 ± 1.29",
         ("mgvae", 5): "3 73.88 ± 0.81",
         ("ros", 5): "5 82.43 ± 0.74",
         ("ros-augment", 5): "5 83.23 ± 1.13",
@@ -216,17 +218,17 @@ def test_fashion_paper_numbers_of_results_md(capsys):
     assert set(table) == set(means)
     for key, expected in means.items():
         assert table[key][:2] == expected.split(" ", 1), key
-    assert table[("meda", 0)][2:5] == ["`ros-augment`", "-0.37", "-1.48 to +0.74"]
-    assert table[("meda", 5)][2:5] == ["`ros-augment`", "+0.52", "-1.00 to +2.03"]
-    for seed, line in ((0, "`meda` - `ros` = +2.49 (Welch 95 % CI +1.06 to +3.91"),
-                       (0, "`meda` - `ros-augment` = -0.37 (Welch 95 % CI -1.48 to +0.74"),
-                       (0, "`meda-phase23` - `meda` = +0.39 (Welch 95 % CI -0.71 to +1.49"),
-                       (0, "`meda-lgm-phase23` - `meda-phase23` = -0.84 "
-                           "(Welch 95 % CI -2.07 to +0.39"),
+    assert table[("meda", 0)][2:5] == ["`ros-augment`", "-0.61", "-2.76 to +1.54"]
+    assert table[("meda", 5)][2:5] == ["`ros-augment`", "+0.44", "-1.35 to +2.22"]
+    for seed, line in ((0, "`meda` - `ros` = +2.25 (Welch 95 % CI +0.03 to +4.47"),
+                       (0, "`meda` - `ros-augment` = -0.61 (Welch 95 % CI -2.76 to +1.54"),
+                       (0, "`meda-filter` - `meda` = +0.24 (Welch 95 % CI -1.90 to +2.37"),
+                       (0, "`meda-filter-phase23` - `meda-filter` = +0.39 "
+                           "(Welch 95 % CI -0.71 to +1.49"),
                        (0, "`meda-decode` - `ros` = -6.49 (Welch 95 % CI -8.50 to -4.48"),
-                       (5, "`meda` - `ros` = +1.32 (Welch 95 % CI +0.08 to +2.55"),
-                       (5, "`meda` - `ros-augment` = +0.52 (Welch 95 % CI -1.00 to +2.03"),
-                       (5, "`meda-phase23` - `meda` = +0.76 (Welch 95 % CI -0.91 to +2.42"),
-                       (5, "`meda-lgm-phase23` - `meda-phase23` = -0.22 "
-                           "(Welch 95 % CI -1.81 to +1.37")):
+                       (5, "`meda` - `ros` = +1.24 (Welch 95 % CI -0.38 to +2.86"),
+                       (5, "`meda` - `ros-augment` = +0.44 (Welch 95 % CI -1.35 to +2.22"),
+                       (5, "`meda-filter` - `meda` = +0.08 (Welch 95 % CI -1.60 to +1.76"),
+                       (5, "`meda-filter-phase23` - `meda-filter` = +0.76 "
+                           "(Welch 95 % CI -0.91 to +2.42")):
         assert f"- seed {seed}: {line}" in out
