@@ -34,7 +34,7 @@ FLIP_INVARIANT = ("fashion-mnist", "cifar10")
 
 #: Rows whose new images are shifted, and mirrored on FLIP_INVARIANT data.
 MIRRORING = ("ros-augment", "meda", "meda-lgm", "meda-phase23", "meda-phase4",
-             "meda-filter", "meda-guidance", "meda-random", "meda-scale1")
+             "meda-filter", "meda-guidance", "meda-random", "meda-scale1", "meda-full")
 
 #: Validation images per class (full runs).
 VAL_PER_CLASS = {"digits": 20, "fashion-mnist": 400, "mnist": 400, "cifar10": 400}
@@ -82,6 +82,8 @@ SAMPLERS = {
     "meda-random": "imblearn_meda:MEDALUDESampler",
     "meda-noaug": "imblearn_meda:MEDALUDESampler",
     "meda-scale1": "imblearn_meda:MEDALUDESampler",
+    "meda-full": "imblearn_meda:MEDALUDESampler",
+    "meda-decode-full": "imblearn_meda:MEDALUDESampler",
     "balanced": None,
 }
 
@@ -89,7 +91,7 @@ SAMPLERS = {
 GENERATIVE = ("cvae", "cvae-setred", "mgvae", "deepsmote", "deepsmote-residual",
               "meda", "meda-paper", "meda-decode", "meda-lgm", "meda-phase23",
               "meda-phase4", "meda-filter", "meda-guidance", "meda-random",
-              "meda-noaug", "meda-scale1")
+              "meda-noaug", "meda-scale1", "meda-full", "meda-decode-full")
 
 # Quick MEDA_LUDE: the default "auto" epoch counts (about 1500 Phase-1
 # updates; fixed small epoch counts left digits' decoder untrained, with no
@@ -115,6 +117,8 @@ _MEDA_ROWS = {
     "meda-random": {"n_generations": 5, "selection": "random"},
     "meda-noaug": {"max_shift": 0},
     "meda-scale1": {"displacement_scale": 1.0},
+    "meda-full": {"covariance": "full"},
+    "meda-decode-full": {"synthesis": "decode", "max_shift": 0, "covariance": "full"},
 }
 
 #: THE place to tune samplers: constructor parameters per sampler, for full

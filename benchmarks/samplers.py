@@ -12,7 +12,8 @@ of the latent distribution, off by default), ``meda-lgm``
 (``phase2_epochs=phase3_epochs="auto"``: the paper's Phases 2 and 3, off by
 default), ``meda-decode`` (``synthesis="decode"``:
 every new image decoded from a draw of the class's Gaussian, the paper's
-literal synthesis), ``balanced``
+literal synthesis), ``meda-full`` and ``meda-decode-full``
+(``covariance="full"``: draws correlated as the class's codes are), ``balanced``
 (the ceiling: extra REAL images from the unused rest of the training pool, every
 class at the majority count, :func:`benchmarks.protocol.draw_balanced`), and
 ``module:Class`` for any other imbalanced-learn compatible sampler (given

@@ -12,7 +12,7 @@ from imblearn_meda.meda._evolution import (
     evolve_class,
     select_diverse,
 )
-from imblearn_meda.meda._proposals import LatentGaussian, Proposer
+from imblearn_meda.meda._proposals import LatentGaussian, Proposer, correlation_factors
 from imblearn_meda.meda._similarity import AverageHasher
 
 
@@ -229,3 +229,39 @@ def test_guidance_share_follows_the_selected_individuals():
     _, _, rows = evolve(stub_model(1), 1, torch.zeros(2), torch.ones(2), fitness, 3,
                         1000, 0.2, 1.0, (1e-6, 1e6), guides=guides, guidance=0.3)
     assert abs(rows[-1]["guidance"] - 0.3) < 0.05  # gamma=1: GM_2's mean share only
+
+
+def test_correlation_factors_recover_a_class_correlation():
+    """``covariance='full'``: the Cholesky factor of each class's (shrunk)
+    correlation, so that draws keep the class's variances and correlations."""
+    torch.manual_seed(0)
+    z = torch.randn(4000, 1)
+    a = torch.cat([z, 0.9 * z + 0.3 * torch.randn(4000, 1), torch.randn(4000, 1)], dim=1) * torch.tensor([1.0, 3.0, 0.5])
+    codes = torch.cat([a, torch.randn(30, 3)])
+    y = torch.cat([torch.zeros(4000, dtype=torch.long), torch.ones(30, dtype=torch.long)])
+    trils = correlation_factors(codes, y, 3)
+    assert trils.shape == (3, 3, 3)
+    corr = trils[0] @ trils[0].T
+    expected = torch.corrcoef(a.T)
+    assert torch.allclose(corr, expected, atol=0.02)
+    assert torch.allclose(torch.diagonal(trils[1] @ trils[1].T), torch.ones(3), atol=1e-4)
+    assert torch.equal(trils[2], torch.eye(3))  # no sample: the identity
+    # Draws with the factor keep the variance V per dimension and the correlation.
+    var = torch.tensor([1.0, 9.0, 0.25])
+    proposer = Proposer(lambda f: f.clone(), is_image=False)
+    d = proposer.draw(LatentGaussian(torch.zeros(3), var, 0.0, trils[0]), 20000).d
+    assert torch.allclose(d.var(0), var, rtol=0.05)
+    assert torch.corrcoef(d.T)[0, 1] > 0.85
+    diag = proposer.draw(LatentGaussian(torch.zeros(3), var), 20000).d
+    assert torch.corrcoef(diag.T)[0, 1].abs() < 0.05
+
+
+def test_evolution_keeps_the_correlation_factor():
+    torch.manual_seed(0)
+    tril = torch.linalg.cholesky(torch.tensor([[1.0, 0.8], [0.8, 1.0]]))
+    proposer = Proposer(lambda f: f.clone(), is_image=False)
+    settings = EvolutionSettings(2, 500, 0.5, 0.5, (1e-6, 1e6), "fitness")
+    gauss, _ = evolve_class(proposer, LatentGaussian(torch.zeros(2), torch.ones(2), 0.0, tril),
+                            1, stub_model(1).latent_classifier,
+                            stub_model(1).image_classifier, first_feature_fitness, settings)
+    assert gauss.tril is tril

@@ -428,6 +428,29 @@ def test_displacement_scale_sets_the_starting_displacement_spread(digits):
                                rtol=1e-6)
 
 
+def test_full_covariance_correlates_draws_as_the_class_codes_are(digits):
+    """covariance='full' stores each class's correlation factor of its codes
+    (unit diagonal) and draws with it; 'diag', the paper's, stores none."""
+    X, y = digits
+    diag = make(covariance="diag", synthesis="decode", filter_synthetic=False,
+                n_generations=0).fit(X, y)
+    assert diag.correlation_factors_ is None
+    full = make(covariance="full", synthesis="decode", filter_synthetic=False,
+                n_generations=0).fit(X, y)
+    L = full.correlation_factors_
+    h = full.latent_dim
+    assert L.shape == (len(full.classes_), h, h)
+    np.testing.assert_allclose(np.triu(L, 1), 0.0)
+    np.testing.assert_allclose(np.einsum("kij,kij->ki", L, L), 1.0, atol=1e-4)
+    # The same fit (identical networks) draws differently once correlated.
+    np.testing.assert_allclose(full.sampling_variances_, diag.sampling_variances_)
+    X_diag, _ = diag.sample({2: 20}, random_state=0)
+    X_full, _ = full.sample({2: 20}, random_state=0)
+    assert not np.allclose(X_diag, X_full)
+    with pytest.raises(ValueError, match="covariance"):
+        make(covariance="spherical").fit(X, y)
+
+
 @pytest.mark.parametrize("scale", [0.0, -1.0])
 def test_displacement_scale_must_be_positive(digits, scale):
     from sklearn.utils._param_validation import InvalidParameterError

@@ -46,6 +46,7 @@ PARAMETER_CONSTRAINTS: dict = {
     "loss_weights": [None, Mapping],
     "synthesis": [StrOptions({"residual", "decode"})],
     "displacement_scale": [_POSITIVE],
+    "covariance": [StrOptions({"diag", "full"})],
     "filter_synthetic": ["boolean"],
     "max_draw_factor": [Interval(numbers.Integral, 1, None, closed="left")],
     "learning_rate": [_POSITIVE],

@@ -113,7 +113,7 @@ def evolve_class(proposer, gauss, k, latent_classifier, image_classifier, fitnes
         if guided:
             guidance = float(settings.gamma * gm2.w.mean()
                              + (1.0 - settings.gamma) * spop.w.mean())
-        gauss = LatentGaussian(center, var.clamp(lo, hi), guidance)
+        gauss = LatentGaussian(center, var.clamp(lo, hi), guidance, gauss.tril)
         row.update({
             "fitness_mean": float(fit.mean()),
             "fitness_spop": float(fit[select_diverse(rank, settings.eta)].mean()),

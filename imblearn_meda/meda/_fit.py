@@ -12,7 +12,12 @@ from . import _config
 from ._evolution import EvolutionSettings, fitness_per_class
 from ._lgm import GaussianMixture
 from ._phases import MEDAModel, encode
-from ._proposals import GUIDANCE_SPREAD, LatentGaussian, standardised_deviations
+from ._proposals import (
+    GUIDANCE_SPREAD,
+    LatentGaussian,
+    correlation_factors,
+    standardised_deviations,
+)
 from ._similarity import AverageHasher
 from ._synthesis import pick_anchors
 
@@ -50,16 +55,18 @@ def build_model(image_shape, n_features, n_classes, log_var_bounds, weights, p):
     )
 
 
-def initial_states(model, targets, residual, guidance, scale=1.0):
+def initial_states(model, targets, residual, guidance, scale=1.0, trils=None):
     """Phase 4's starting Gaussian of each target class: the class's Gaussian
     (decoding), or displacements of zero mean with the class's variance
-    times ``scale ** 2`` (residual synthesis)."""
+    times ``scale ** 2`` (residual synthesis); ``trils``: the classes'
+    correlation factors (``covariance='full'``) or None."""
     means = model.mixture.means.detach()
     variances = model.mixture.variances().detach()
     factor = float(scale) ** 2 if residual else 1.0
     return {
         k: LatentGaussian(torch.zeros_like(means[k]) if residual else means[k].clone(),
-                          variances[k] * factor, float(guidance))
+                          variances[k] * factor, float(guidance),
+                          None if trils is None else trils[k])
         for k in targets
     }
 
@@ -143,9 +150,27 @@ class FitSteps:
                    for k in self._targets} if self._residual else {}
         return fitness, anchors
 
-    def _initial_states(self, model):
+    def _initial_states(self, model, X, y):
         return initial_states(model, self._targets, self._residual,
-                              self.majority_guidance, self.displacement_scale)
+                              self.majority_guidance, self.displacement_scale,
+                              self._correlations(model, X, y))
+
+    def _correlations(self, model, X, y):
+        """The classes' correlation factors of the current encoder's codes
+        (``covariance='full'``), or None."""
+        if self.covariance == "diag":
+            return None
+        codes = encode(model.encoder, X, 256, self.device_)
+        return correlation_factors(codes, y, len(self.classes_))
+
+    def _correlated(self, model, X, y, states):
+        """``states`` with correlation factors of the current encoder (Phases
+        2-3 change it between Phase 4 runs)."""
+        trils = self._correlations(model, X, y)
+        if trils is None:
+            return states
+        return {k: LatentGaussian(g.center, g.var, g.guidance, trils[k])
+                for k, g in states.items()}
 
     def _guides(self, model, X, y, batch_size):
         if not self.majority_guidance:
@@ -176,6 +201,8 @@ class FitSteps:
         self.sampling_means_, self.sampling_variances_, self.guidance_ = gaussian_arrays(
             states, self.means_, self.variances_, self._residual, self.majority_guidance,
             self.displacement_scale)
+        trils = self._correlations(model, X, y)
+        self.correlation_factors_ = None if trils is None else as64(trils)
         self.history_ = model.history
         self.anchors_ = {c: a for c, a in zip(self._labels, self._anchor_arrays)}
         guides = self._guides(model, X, y, batch_size)

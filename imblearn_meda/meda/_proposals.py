@@ -2,8 +2,10 @@
 
 One function makes both, so that the evolution scores exactly what the
 sampler returns. For one class, a :class:`LatentGaussian` holds a centre
-``c``, a diagonal variance ``V`` and a guidance share ``w``; a proposal is a
-latent displacement ``d = c + sqrt(V) * u`` and
+``c``, a variance ``V`` per dimension, optionally the Cholesky factor ``L``
+of a correlation matrix (``covariance='full'``; the identity otherwise) and
+a guidance share ``w``; a proposal is a latent displacement
+``d = c + sqrt(V) * u`` and
 
 - ``synthesis='decode'`` (the paper's): the code ``f = d`` and the image
   ``G(f)``; ``(c, V)`` is the class's Gaussian ``(mu_k, sigma2_k)``;
@@ -13,10 +15,10 @@ latent displacement ``d = c + sqrt(V) * u`` and
   from a real sample's code, so the codes are drawn from exactly the evolved
   distribution around each anchor.
 
-The unit-variance variation ``u`` is isotropic noise ``eps`` or, with
+The unit-variance variation ``u`` is correlated noise ``L eps`` or, with
 majority guidance, partly the deviation of a real majority sample from its
 own class mean, standardised per dimension (``g``):
-``u = sqrt(1 - w_i) eps + sqrt(w_i) g``, with each individual's share
+``u = sqrt(1 - w_i) L eps + sqrt(w_i) g``, with each individual's share
 ``w_i`` drawn around the class's ``w``. The majority's thousands of samples
 show how a class varies (pose, thickness, contrast); carried to a minority
 class they vary it in the same ways, which its few samples cannot show.
@@ -26,7 +28,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import torch
+from sklearn.covariance import ledoit_wolf
 
 #: Standard deviation of each individual's guidance share around its class's.
 GUIDANCE_SPREAD = 0.1
@@ -39,6 +43,7 @@ class LatentGaussian:
     center: torch.Tensor  # (h,)
     var: torch.Tensor  # (h,)
     guidance: float = 0.0
+    tril: torch.Tensor | None = None  # (h, h) Cholesky factor of a correlation
 
 
 @dataclass
@@ -76,6 +81,31 @@ def standardised_deviations(codes, y, classes, n_max=None):
     if n_max is not None and g.shape[0] > n_max:
         g = g[torch.randperm(g.shape[0], device=g.device)[:n_max]]
     return g
+
+
+@torch.no_grad()
+def correlation_factors(codes, y, n_classes):
+    """Cholesky factors ``L_k`` of each class's correlation matrix of codes,
+    shape ``(n_classes, h, h)``, for ``covariance='full'``.
+
+    The correlation is estimated with Ledoit-Wolf shrinkage toward the
+    identity (a class of 50 samples in a 32-d latent space gives a noisy or
+    singular sample matrix), then rescaled to a unit diagonal, so that
+    ``sqrt(V) * (L eps)`` keeps the variance ``V`` of every dimension. A
+    class with fewer than two samples gets the identity.
+    """
+    h = codes.shape[1]
+    out = np.tile(np.eye(h), (n_classes, 1, 1))
+    for k in range(n_classes):
+        z = codes[y == k].double().cpu().numpy()
+        if z.shape[0] < 2:
+            continue
+        z = (z - z.mean(0)) / np.maximum(z.std(0), 1e-6)
+        cov = ledoit_wolf(z, assume_centered=True)[0]
+        d = np.sqrt(np.maximum(np.diag(cov), 1e-12))
+        corr = cov / d[:, None] / d[None, :] + 1e-6 * np.eye(h)
+        out[k] = np.linalg.cholesky(corr)
+    return torch.as_tensor(out, dtype=torch.float32, device=codes.device)
 
 
 class Proposer:
@@ -125,6 +155,8 @@ class Proposer:
         device = gauss.center.device
         h = gauss.center.shape[0]
         eps = torch.randn(n, h, device=device)
+        if gauss.tril is not None:
+            eps = eps @ gauss.tril.T
         if self.guides is not None:
             w = (gauss.guidance + self.spread * torch.randn(n, device=device)).clamp(0, 1)
             g = self.guides[torch.randint(self.guides.shape[0], (n,), device=device)]

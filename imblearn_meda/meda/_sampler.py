@@ -63,9 +63,8 @@ class MEDALUDESampler(FitSteps, Synthesis, BaseDeepOverSampler):
         L-GM margin ``alpha`` (the L-GM authors' demo value).
 
     lgm_lambda : float, default=0.001
-        L-GM likelihood weight ``lambda``. Larger values (the L-GM authors
-        use 0.01-0.1) pull every feature onto its class mean, and the
-        autoencoder then reconstructs one blurred prototype per class.
+        L-GM likelihood weight ``lambda`` (the L-GM authors: 0.01-0.1, which
+        pulls every feature onto its class mean).
 
     log_var_bounds : tuple of float, default=(-6.0, 3.0)
         Bounds of ``log sigma2`` of the mixture, enforced on every use, after
@@ -99,9 +98,8 @@ class MEDALUDESampler(FitSteps, Synthesis, BaseDeepOverSampler):
     phase1_image_loss : {'classifier', 'decoder'}, default='classifier'
         What Phase 1's image-classification loss on the reconstructions
         (``L_img1``) trains. ``'decoder'``, the paper's Algorithm 1: the
-        decoder and ``C_img``. ``'classifier'``: ``C_img`` only, the decoder
-        learning to reconstruct alone. A decoder pushed toward reconstructions
-        the classifier finds easy draws blurred class prototypes.
+        decoder and ``C_img`` (the decoder then draws blurred prototypes).
+        ``'classifier'``: ``C_img`` only.
 
     n_iterations : int, default=2
         Outer iterations ``T`` of Phases 2-4 (not given by the paper); 0 skips them.
@@ -115,10 +113,9 @@ class MEDALUDESampler(FitSteps, Synthesis, BaseDeepOverSampler):
     phase2_target : {'input', 'partner'}, default='input'
         What Phase 2's reconstruction term (weight ``loss_weights['rec2']``)
         compares. ``'partner'``, the paper's: each decoded draw of the
-        mixture against a random real image of its class (its optimum is the
-        class mean, a blurred prototype). ``'input'``: the decoding of the
-        real batch's (frozen) codes against the batch, so that fine-tuning
-        the decoder on decoded draws does not cost it its reconstructions.
+        mixture against a random real image of its class (its optimum is a
+        blurred prototype). ``'input'``: the decoding of the real batch's
+        (frozen) codes against the batch.
 
     n_generations : int, default=0
         Generations of Phase 4's evolution per class and outer iteration.
@@ -131,8 +128,8 @@ class MEDALUDESampler(FitSteps, Synthesis, BaseDeepOverSampler):
         Fraction of ``X_quali`` of lowest similarity kept as ``X_diver`` (>= 2).
 
     gamma : float, default=0.5
-        Weight of the quality set ``GM_2`` against the diversity set
-        ``Spop`` in the update of mean and variance; ``1`` ignores ``Spop``.
+        Weight of the quality set ``GM_2`` against the diversity set ``Spop``
+        in the update of mean and variance; ``1`` ignores ``Spop``.
 
     selection : {'fitness', 'random'}, default='fitness'
         How Phase 4 ranks ``X_quali`` for ``X_diver``: by the fitness (the
@@ -143,19 +140,16 @@ class MEDALUDESampler(FitSteps, Synthesis, BaseDeepOverSampler):
         images: ``'max'`` (to the nearest; punishes near-copies) or ``'mean'``.
 
     n_fitness_real : int, default=500
-        Number of real samples of a class drawn for the fitness (all of
-        them when the class has fewer), and the number kept per class as
-        anchors of residual synthesis (``anchors_``).
+        Real samples of a class drawn for the fitness (all when it has fewer),
+        and kept per class as anchors of residual synthesis (``anchors_``).
 
     similarity : {'auto', 'ahash', 'euclidean'}, default='auto'
-        ``'ahash'``: average-hash similarity (images); ``'euclidean'``:
-        ``1 / (1 + distance)`` in standardised feature space (tabular data).
-        ``'auto'`` picks by the data.
+        ``'ahash'``: average-hash similarity (images); ``'euclidean'``: ``1 /
+        (1 + distance)`` in standardised feature space. ``'auto'``: by the data.
 
     continue_evolution : bool, default=True
-        Outer iteration ``t`` continues from the Gaussians iteration ``t-1``
-        evolved. ``False`` restarts each from the Phase-1 mixture (Algorithm
-        1, line 29, read literally).
+        Outer iteration ``t`` continues from the Gaussians ``t-1`` evolved.
+        ``False``: each restarts from the Phase-1 mixture (Algorithm 1, l. 29).
 
     majority_guidance : float, default=0.0
         Majority-guided variation (not in the paper): the starting share
@@ -165,9 +159,8 @@ class MEDALUDESampler(FitSteps, Synthesis, BaseDeepOverSampler):
         (``guidance_``). ``0`` (the default and the paper's) is off.
 
     xi : 'auto' or float, default='auto'
-        Weight ``xi`` of the majority terms in Phases 1 and 2 (all the
-        paper's ``xi_*``). ``'auto'``: mean minority class size over mean
-        majority class size, so that both groups weigh the same.
+        Weight ``xi`` of the majority terms in Phases 1 and 2 (all the paper's
+        ``xi_*``). ``'auto'``: mean minority over mean majority class size.
 
     loss_weights : dict or None, default=None
         Overrides of the beta weights, keys ``rec1, gm1, ltt1, img1, rec2,
@@ -182,16 +175,19 @@ class MEDALUDESampler(FitSteps, Synthesis, BaseDeepOverSampler):
         anchor) with code ``e = E(x)``, draw a displacement ``d`` from the
         class's evolved displacement Gaussian and return ``D(e + d) + (x -
         D(e))``: the decoder supplies the change, the real image the detail
-        the decoder cannot reproduce. Phase 4 then evolves the displacement
-        Gaussian on these very samples. Every anchor gives the same number
-        of new samples, give or take one.
+        the decoder cannot reproduce. Phase 4 evolves the displacement
+        Gaussian on these very samples. Every anchor gives as many, give or take one.
 
     displacement_scale : float, default=0.5
         ``synthesis='residual'`` only: the displacement Gaussian Phase 4
         starts from has zero mean and the class's variance times
         ``displacement_scale ** 2`` (not in the paper). The smaller, the
-        closer new samples stay to their anchors; Phase 4 evolves the
-        variance from there.
+        closer new samples stay to their anchors.
+
+    covariance : {'diag', 'full'}, default='diag'
+        Shape of every Gaussian drawn from. ``'diag'``, the paper's: independent
+        dimensions. ``'full'``: the dimensions correlated as the class's codes
+        are (Ledoit-Wolf shrinkage), so draws follow the class's own variation.
 
     filter_synthetic : bool, default=False
         Keep only the synthetic samples both classifiers assign to their
@@ -252,6 +248,8 @@ class MEDALUDESampler(FitSteps, Synthesis, BaseDeepOverSampler):
         sample's code (``'residual'``).
     guidance_ : ndarray of shape (n_classes,)
         The evolved share of majority-guided variation per class.
+    correlation_factors_ : ndarray of shape (n_classes, latent_dim, latent_dim) or None
+        Cholesky factors of the classes' correlations (``covariance='full'``).
     guides_ : ndarray or None
         The standardised majority deviations that guidance draws from.
     n_train_ : int
@@ -349,6 +347,7 @@ class MEDALUDESampler(FitSteps, Synthesis, BaseDeepOverSampler):
         loss_weights=None,
         synthesis="residual",
         displacement_scale=0.5,
+        covariance="diag",
         filter_synthetic=False,
         max_draw_factor=20,
         max_shift="auto",
@@ -393,6 +392,7 @@ class MEDALUDESampler(FitSteps, Synthesis, BaseDeepOverSampler):
         self.loss_weights = loss_weights
         self.synthesis = synthesis
         self.displacement_scale = displacement_scale
+        self.covariance = covariance
         self.filter_synthetic = filter_synthetic
         self.max_draw_factor = max_draw_factor
         self.max_shift = max_shift
@@ -425,14 +425,14 @@ class MEDALUDESampler(FitSteps, Synthesis, BaseDeepOverSampler):
                 refit_mixture(model, X, y, batch_size, device)
         init_means = model.mixture.means.detach().clone()
         init_vars = model.mixture.variances().detach().clone()
-        states = self._initial_states(model)
+        states = self._initial_states(model, X, y)
         origins = {k: g.center for k, g in states.items()}
         with clock("phase4"):
             fitness, anchors = self._phase4_inputs(X, y)
         for t in range(self.n_iterations):
             if t > 0 and not self.continue_evolution:  # Algorithm 1, line 29
                 model.mixture.set_(init_means, init_vars)
-                states = self._initial_states(model)
+                states = self._initial_states(model, X, y)
             with clock("phase2"):
                 run_phase2(model, X, y, w, epochs2, batch_size, lr_ft, device, t, verbose)
             with clock("phase3"):
@@ -440,8 +440,8 @@ class MEDALUDESampler(FitSteps, Synthesis, BaseDeepOverSampler):
                            t, verbose)
             if fitness is not None:
                 with clock("phase4"):
-                    states = run_phase4(model, states, fitness, anchors,
-                                        self._guides(model, X, y, batch_size),
+                    states = run_phase4(model, self._correlated(model, X, y, states),
+                                        fitness, anchors, self._guides(model, X, y, batch_size),
                                         self._evolution, t, self._labels, batch_size,
                                         verbose, origins)
                 if not self._residual:  # the paper's Phase 4 sets M_opti, S_opti

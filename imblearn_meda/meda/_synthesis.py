@@ -252,8 +252,10 @@ class Synthesis:
     def _generate(self, k, n):
         device = self.device_
         as32 = lambda a: torch.as_tensor(a, dtype=torch.float32, device=device)  # noqa: E731
+        trils = self.correlation_factors_
         gauss = LatentGaussian(as32(self.sampling_means_[k]),
-                               as32(self.sampling_variances_[k]), float(self.guidance_[k]))
+                               as32(self.sampling_variances_[k]), float(self.guidance_[k]),
+                               None if trils is None else as32(trils[k]))
         guides = None if self.guides_ is None else as32(self.guides_)
         is_image = self.image_shape_ is not None
         if self.synthesis == "residual":
