@@ -1,5 +1,6 @@
 """Tests of imblearn_meda.plotting (Agg backend, tiny data)."""
 
+import copy
 import subprocess
 import sys
 
@@ -164,5 +165,16 @@ def test_class_samples_show_real_reconstructed_decoded_and_emitted(fitted_digits
     scale = (emitted - X.min()) / (X.max() - X.min())
     shown = fig.axes[9].get_images()[0].get_array()
     np.testing.assert_allclose(shown, scale[0].reshape(8, 8), atol=1e-6)
+    # Decoded draws follow the correlation factors of covariance='full'.
+    correlated = copy.deepcopy(sampler)
+    h = sampler.means_.shape[1]
+    tril = np.tril(np.ones((h, h))) / np.sqrt(np.arange(1, h + 1))[:, None]
+    correlated.correlation_factors_ = np.tile(tril, (len(sampler.classes_), 1, 1))
+    other = plot_class_samples(correlated, X, y, n_per_class=3, random_state=4)
+
+    def first_decoded(figure):
+        return figure.axes[6].get_images()[0].get_array()
+
+    assert not np.allclose(first_decoded(fig), first_decoded(other))
     with pytest.raises(ValueError, match="images"):
         plot_class_samples(type("T", (), {"image_shape_": None})(), X, y)

@@ -109,7 +109,8 @@ def plot_sample_grid(
 def plot_class_samples(sampler, X, y, classes=None, n_per_class=6, class_names=None,
                        random_state=0, title=None):
     """Per class, side by side: real samples, their reconstructions, decoded
-    draws of the class's Gaussian, and the samples the sampler emits.
+    draws of the class's Gaussian (correlated where the sampler was fitted
+    with ``covariance='full'``), and the samples the sampler emits.
 
     Parameters
     ----------
@@ -159,6 +160,9 @@ def plot_class_samples(sampler, X, y, classes=None, n_per_class=6, class_names=N
             recon = sampler.decoder_(sampler.encoder_(xr)).cpu().numpy()
             g = torch.Generator().manual_seed(int(random_state) + k)
             eps = torch.randn(n_per_class, sampler.means_.shape[1], generator=g)
+            trils = getattr(sampler, "correlation_factors_", None)
+            if trils is not None:  # covariance='full'
+                eps = eps @ torch.as_tensor(trils[k], dtype=torch.float32).T
             f = torch.as_tensor(sampler.means_[k], dtype=torch.float32) + eps * \
                 torch.as_tensor(np.sqrt(sampler.variances_[k]), dtype=torch.float32)
             decoded = sampler.decoder_(f.to(device)).cpu().numpy()
