@@ -183,7 +183,8 @@ def test_fashion_paper_numbers_of_results_md(capsys):
     path = RESULTS / "fashion_mnist_paper_cpu_e10.jsonl"
     assert report.main([str(path), "--against", "ros,ros-augment", "--pairs",
                         "meda:ros,meda:ros-augment,"
-                        "meda-filter:meda,meda-filter-phase23:meda-filter,meda-decode:ros"]) == 0
+                        "meda-filter:meda,meda-filter-phase23:meda-filter,meda-decode:ros,"
+                        "meda-full:meda,meda-decode-full:ros"]) == 0
     out = capsys.readouterr().out
     table = _table_rows(out)
     # (sampler, seed): CNNs and mean ± sd, as in RESULTS.md
@@ -191,13 +192,16 @@ def test_fashion_paper_numbers_of_results_md(capsys):
         ("adasyn", 0): "5 80.59 ± 1.99",
         ("cvae-setred", 0): "3 71.83 ± 5.08",
         ("meda", 0): "5 82.80 ± 1.74",
-        ("meda-decode", 0): "5 74.06 ± 1.53",
+        ("meda-decode", 0): "5 75.15 ± 4.22",
+        ("meda-decode-full", 0): "5 76.55 ± 1.70",
+        ("meda-decode-filter-lgm-phase23-phase4-guidance", 0): "5 74.06 ± 1.53",
         ("meda-filter", 0): "5 83.04 ± 0.48",
         ("meda-filter-lgm-phase23", 0): "5 82.59 ± 0.79",
         ("meda-filter-lgm-phase23-scale1", 0): "5 81.75 ± 3.09",
         ("meda-filter-lgm-phase23-scale1-phase4", 0): "5 79.09 ± 1.92",
         ("meda-filter-lgm-phase23-scale1-phase4-guidance", 0): "5 79.86 ± 2.20",
         ("meda-filter-phase23", 0): "5 83.43 ± 0.89",
+        ("meda-full", 0): "5 83.14 ± 1.70",
         ("meda-paper", 0): "5 72.04 ± 1.88",
         ("mgvae", 0): "3 70.49 ± 1.19",
         ("ros", 0): "5 80.56 ± 1.16",
@@ -211,6 +215,7 @@ def test_fashion_paper_numbers_of_results_md(capsys):
         ("meda-filter-lgm-phase23-scale1-phase4", 5): "5 81.60 ± 1.81",
         ("meda-filter-lgm-phase23-scale1-phase4-guidance", 5): "5 81.63 ± 1.57",
         ("meda-filter-phase23", 5): "5 84.50 ± 1.29",
+        ("meda-full", 5): "5 83.58 ± 1.13",
         ("mgvae", 5): "3 73.88 ± 0.81",
         ("ros", 5): "5 82.43 ± 0.74",
         ("ros-augment", 5): "5 83.23 ± 1.13",
@@ -226,10 +231,13 @@ def test_fashion_paper_numbers_of_results_md(capsys):
                        (0, "`meda-filter` - `meda` = +0.24 (Welch 95 % CI -1.90 to +2.37"),
                        (0, "`meda-filter-phase23` - `meda-filter` = +0.39 "
                            "(Welch 95 % CI -0.71 to +1.49"),
-                       (0, "`meda-decode` - `ros` = -6.49 (Welch 95 % CI -8.50 to -4.48"),
+                       (0, "`meda-decode` - `ros` = -5.41 (Welch 95 % CI -10.58 to -0.24"),
+                       (0, "`meda-full` - `meda` = +0.34 (Welch 95 % CI -2.17 to +2.85"),
+                       (0, "`meda-decode-full` - `ros` = -4.01 (Welch 95 % CI -6.19 to -1.83"),
                        (5, "`meda` - `ros` = +1.24 (Welch 95 % CI -0.38 to +2.86"),
                        (5, "`meda` - `ros-augment` = +0.44 (Welch 95 % CI -1.35 to +2.22"),
                        (5, "`meda-filter` - `meda` = +0.08 (Welch 95 % CI -1.60 to +1.76"),
+                       (5, "`meda-full` - `meda` = -0.08 (Welch 95 % CI -1.86 to +1.70"),
                        (5, "`meda-filter-phase23` - `meda-filter` = +0.76 "
                            "(Welch 95 % CI -0.91 to +2.42")):
         assert f"- seed {seed}: {line}" in out
