@@ -216,6 +216,7 @@ def test_fashion_paper_numbers_of_results_md(capsys):
         ("meda-filter-lgm-phase23-scale1-phase4-guidance", 5): "5 81.63 ± 1.57",
         ("meda-filter-phase23", 5): "5 84.50 ± 1.29",
         ("meda-full", 5): "5 83.58 ± 1.13",
+        ("meda-decode-full", 5): "5 79.43 ± 1.67",
         ("mgvae", 5): "3 73.88 ± 0.81",
         ("ros", 5): "5 82.43 ± 0.74",
         ("ros-augment", 5): "5 83.23 ± 1.13",
@@ -238,6 +239,7 @@ def test_fashion_paper_numbers_of_results_md(capsys):
                        (5, "`meda` - `ros-augment` = +0.44 (Welch 95 % CI -1.35 to +2.22"),
                        (5, "`meda-filter` - `meda` = +0.08 (Welch 95 % CI -1.60 to +1.76"),
                        (5, "`meda-full` - `meda` = -0.08 (Welch 95 % CI -1.86 to +1.70"),
+                       (5, "`meda-decode-full` - `ros` = -3.00 (Welch 95 % CI -5.04 to -0.96"),
                        (5, "`meda-filter-phase23` - `meda-filter` = +0.76 "
                            "(Welch 95 % CI -0.91 to +2.42")):
         assert f"- seed {seed}: {line}" in out
