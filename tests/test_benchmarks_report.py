@@ -207,6 +207,7 @@ def test_fashion_paper_numbers_of_results_md(capsys):
         ("ros", 0): "5 80.56 ± 1.16",
         ("ros-augment", 0): "5 83.42 ± 0.90",
         ("smote", 0): "5 80.59 ± 1.74",
+        ("adasyn", 5): "5 81.80 ± 1.30",
         ("cvae-setred", 5): "3 73.69 ± 2.50",
         ("meda", 5): "5 83.66 ± 1.30",
         ("meda-filter", 5): "5 83.74 ± 0.93",
