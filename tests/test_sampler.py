@@ -447,6 +447,10 @@ def test_full_covariance_correlates_draws_as_the_class_codes_are(digits):
     X_diag, _ = diag.sample({2: 20}, random_state=0)
     X_full, _ = full.sample({2: 20}, random_state=0)
     assert not np.allclose(X_diag, X_full)
+    # Phase 4 evolves correlated draws too (the factors of its encoder).
+    evolved = make(covariance="full", filter_synthetic=False, n_generations=2).fit(X, y)
+    assert {r["generation"] for r in evolved.history_ if r["phase"] == "phase4"} == {0, 1}
+    assert evolved.correlation_factors_.shape == L.shape
     with pytest.raises(ValueError, match="covariance"):
         make(covariance="spherical").fit(X, y)
 

@@ -55,18 +55,16 @@ def build_model(image_shape, n_features, n_classes, log_var_bounds, weights, p):
     )
 
 
-def initial_states(model, targets, residual, guidance, scale=1.0, trils=None):
+def initial_states(model, targets, residual, guidance, scale=1.0):
     """Phase 4's starting Gaussian of each target class: the class's Gaussian
     (decoding), or displacements of zero mean with the class's variance
-    times ``scale ** 2`` (residual synthesis); ``trils``: the classes'
-    correlation factors (``covariance='full'``) or None."""
+    times ``scale ** 2`` (residual synthesis)."""
     means = model.mixture.means.detach()
     variances = model.mixture.variances().detach()
     factor = float(scale) ** 2 if residual else 1.0
     return {
         k: LatentGaussian(torch.zeros_like(means[k]) if residual else means[k].clone(),
-                          variances[k] * factor, float(guidance),
-                          None if trils is None else trils[k])
+                          variances[k] * factor, float(guidance))
         for k in targets
     }
 
@@ -150,10 +148,9 @@ class FitSteps:
                    for k in self._targets} if self._residual else {}
         return fitness, anchors
 
-    def _initial_states(self, model, X, y):
+    def _initial_states(self, model):
         return initial_states(model, self._targets, self._residual,
-                              self.majority_guidance, self.displacement_scale,
-                              self._correlations(model, X, y))
+                              self.majority_guidance, self.displacement_scale)
 
     def _correlations(self, model, X, y):
         """The classes' correlation factors of the current encoder's codes
@@ -164,8 +161,8 @@ class FitSteps:
         return correlation_factors(codes, y, len(self.classes_))
 
     def _correlated(self, model, X, y, states):
-        """``states`` with correlation factors of the current encoder (Phases
-        2-3 change it between Phase 4 runs)."""
+        """``states`` with correlation factors of the current encoder, set
+        before each Phase 4 run (Phases 2-3 change the encoder)."""
         trils = self._correlations(model, X, y)
         if trils is None:
             return states

@@ -425,14 +425,14 @@ class MEDALUDESampler(FitSteps, Synthesis, BaseDeepOverSampler):
                 refit_mixture(model, X, y, batch_size, device)
         init_means = model.mixture.means.detach().clone()
         init_vars = model.mixture.variances().detach().clone()
-        states = self._initial_states(model, X, y)
+        states = self._initial_states(model)
         origins = {k: g.center for k, g in states.items()}
         with clock("phase4"):
             fitness, anchors = self._phase4_inputs(X, y)
         for t in range(self.n_iterations):
             if t > 0 and not self.continue_evolution:  # Algorithm 1, line 29
                 model.mixture.set_(init_means, init_vars)
-                states = self._initial_states(model, X, y)
+                states = self._initial_states(model)
             with clock("phase2"):
                 run_phase2(model, X, y, w, epochs2, batch_size, lr_ft, device, t, verbose)
             with clock("phase3"):
