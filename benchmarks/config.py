@@ -34,7 +34,8 @@ FLIP_INVARIANT = ("fashion-mnist", "cifar10")
 
 #: Rows whose new images are shifted, and mirrored on FLIP_INVARIANT data.
 MIRRORING = ("ros-augment", "meda", "meda-lgm", "meda-phase23", "meda-phase4",
-             "meda-filter", "meda-guidance", "meda-random", "meda-scale1", "meda-full")
+             "meda-filter", "meda-guidance", "meda-random", "meda-scale1", "meda-full",
+             "meda-gpu")
 
 #: Validation images per class (full runs).
 VAL_PER_CLASS = {"digits": 20, "fashion-mnist": 400, "mnist": 400, "cifar10": 400}
@@ -84,6 +85,8 @@ SAMPLERS = {
     "meda-scale1": "imblearn_meda:MEDALUDESampler",
     "meda-full": "imblearn_meda:MEDALUDESampler",
     "meda-decode-full": "imblearn_meda:MEDALUDESampler",
+    "meda-gpu": "imblearn_meda:MEDALUDESampler",
+    "meda-decode-full-gpu": "imblearn_meda:MEDALUDESampler",
     "balanced": None,
 }
 
@@ -91,7 +94,8 @@ SAMPLERS = {
 GENERATIVE = ("cvae", "cvae-setred", "mgvae", "deepsmote", "deepsmote-residual",
               "meda", "meda-paper", "meda-decode", "meda-lgm", "meda-phase23",
               "meda-phase4", "meda-filter", "meda-guidance", "meda-random",
-              "meda-noaug", "meda-scale1", "meda-full", "meda-decode-full")
+              "meda-noaug", "meda-scale1", "meda-full", "meda-decode-full", "meda-gpu",
+              "meda-decode-full-gpu")
 
 # Quick MEDA_LUDE: the default "auto" epoch counts (about 1500 Phase-1
 # updates; fixed small epoch counts left digits' decoder untrained, with no
@@ -101,6 +105,10 @@ _MEDA_QUICK = {
     "n_iterations": 1,
     "population_size": 500,
 }
+
+#: The training budget the user guide gives for a GPU: about eight times the
+#: default's Phase-1 updates, on every training image.
+GPU_BUDGET = {"pretrain_updates": 20000, "max_samples_per_class": None}
 
 #: MEDA_LUDE's rows: the default, the paper's literal reading, and one part
 #: off at a time (the ablations).
@@ -119,6 +127,10 @@ _MEDA_ROWS = {
     "meda-scale1": {"displacement_scale": 1.0},
     "meda-full": {"covariance": "full"},
     "meda-decode-full": {"synthesis": "decode", "max_shift": 0, "covariance": "full"},
+    # The documented GPU training budget (user guide, defaults_budget).
+    "meda-gpu": dict(GPU_BUDGET),
+    "meda-decode-full-gpu": {"synthesis": "decode", "max_shift": 0, "covariance": "full",
+                             **GPU_BUDGET},
 }
 
 #: THE place to tune samplers: constructor parameters per sampler, for full

@@ -13,7 +13,9 @@ of the latent distribution, off by default), ``meda-lgm``
 default), ``meda-decode`` (``synthesis="decode"``:
 every new image decoded from a draw of the class's Gaussian, the paper's
 literal synthesis), ``meda-full`` and ``meda-decode-full``
-(``covariance="full"``: draws correlated as the class's codes are), ``balanced``
+(``covariance="full"``: draws correlated as the class's codes are),
+``meda-gpu`` and ``meda-decode-full-gpu`` (the GPU training budget,
+``pretrain_updates=20000, max_samples_per_class=None``), ``balanced``
 (the ceiling: extra REAL images from the unused rest of the training pool, every
 class at the majority count, :func:`benchmarks.protocol.draw_balanced`), and
 ``module:Class`` for any other imbalanced-learn compatible sampler (given
