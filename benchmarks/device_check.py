@@ -46,8 +46,9 @@ from pathlib import Path
 import numpy as np
 import torch
 
-#: The documented GPU setting of MEDALUDESampler's training budget.
-GPU_SETTING = {"max_samples_per_class": None, "pretrain_updates": 20000}
+#: The documented GPU setting of MEDALUDESampler's training budget (the
+#: runner's ``meda-gpu`` row uses the same).
+from benchmarks.config import GPU_BUDGET as GPU_SETTING
 
 
 def _hash_agreement(X, device):
