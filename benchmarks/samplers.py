@@ -15,7 +15,9 @@ every new image decoded from a draw of the class's Gaussian, the paper's
 literal synthesis), ``meda-full`` and ``meda-decode-full``
 (``covariance="full"``: draws correlated as the class's codes are),
 ``meda-gpu`` and ``meda-decode-full-gpu`` (the GPU training budget,
-``pretrain_updates=20000, max_samples_per_class=None``), ``balanced``
+``pretrain_updates=20000, max_samples_per_class=None``) and its halves
+``meda-all-images`` (``max_samples_per_class=None``) and ``meda-20k``
+(``pretrain_updates=20000``), ``balanced``
 (the ceiling: extra REAL images from the unused rest of the training pool, every
 class at the majority count, :func:`benchmarks.protocol.draw_balanced`), and
 ``module:Class`` for any other imbalanced-learn compatible sampler (given
