@@ -184,7 +184,8 @@ def test_fashion_paper_numbers_of_results_md(capsys):
     assert report.main([str(path), "--against", "ros,ros-augment", "--pairs",
                         "meda:ros,meda:ros-augment,"
                         "meda-filter:meda,meda-filter-phase23:meda-filter,meda-decode:ros,"
-                        "meda-full:meda,meda-decode-full:ros"]) == 0
+                        "meda-full:meda,meda-decode-full:ros,meda-gpu:ros,meda-gpu:ros-augment,"
+                        "meda-decode-full-gpu:ros,meda:meda-noaug"]) == 0
     out = capsys.readouterr().out
     table = _table_rows(out)
     # (sampler, seed): CNNs and mean ± sd, as in RESULTS.md
@@ -202,6 +203,9 @@ def test_fashion_paper_numbers_of_results_md(capsys):
         ("meda-filter-lgm-phase23-scale1-phase4-guidance", 0): "5 79.86 ± 2.20",
         ("meda-filter-phase23", 0): "5 83.43 ± 0.89",
         ("meda-full", 0): "5 83.14 ± 1.70",
+        ("meda-gpu", 0): "5 84.26 ± 0.87",
+        ("meda-decode-full-gpu", 0): "5 78.76 ± 1.20",
+        ("meda-noaug", 0): "5 83.03 ± 1.29",
         ("meda-paper", 0): "5 72.04 ± 1.88",
         ("mgvae", 0): "3 70.49 ± 1.19",
         ("ros", 0): "5 80.56 ± 1.16",
@@ -217,6 +221,7 @@ def test_fashion_paper_numbers_of_results_md(capsys):
         ("meda-filter-lgm-phase23-scale1-phase4-guidance", 5): "5 81.63 ± 1.57",
         ("meda-filter-phase23", 5): "5 84.50 ± 1.29",
         ("meda-full", 5): "5 83.58 ± 1.13",
+        ("meda-gpu", 5): "5 85.09 ± 0.69",
         ("meda-decode-full", 5): "5 79.43 ± 1.67",
         ("mgvae", 5): "3 73.88 ± 0.81",
         ("ros", 5): "5 82.43 ± 0.74",
@@ -236,6 +241,12 @@ def test_fashion_paper_numbers_of_results_md(capsys):
                        (0, "`meda-decode` - `ros` = -5.41 (Welch 95 % CI -10.58 to -0.24"),
                        (0, "`meda-full` - `meda` = +0.34 (Welch 95 % CI -2.17 to +2.85"),
                        (0, "`meda-decode-full` - `ros` = -4.01 (Welch 95 % CI -6.19 to -1.83"),
+                       (0, "`meda-gpu` - `ros` = +3.70 (Welch 95 % CI +2.18 to +5.23"),
+                       (0, "`meda-gpu` - `ros-augment` = +0.84 (Welch 95 % CI -0.45 to +2.14"),
+                       (0, "`meda-decode-full-gpu` - `ros` = -1.79 (Welch 95 % CI -3.52 to -0.07"),
+                       (0, "`meda` - `meda-noaug` = -0.23 (Welch 95 % CI -2.50 to +2.05"),
+                       (5, "`meda-gpu` - `ros` = +2.66 (Welch 95 % CI +1.61 to +3.71"),
+                       (5, "`meda-gpu` - `ros-augment` = +1.86 (Welch 95 % CI +0.44 to +3.27"),
                        (5, "`meda` - `ros` = +1.24 (Welch 95 % CI -0.38 to +2.86"),
                        (5, "`meda` - `ros-augment` = +0.44 (Welch 95 % CI -1.35 to +2.22"),
                        (5, "`meda-filter` - `meda` = +0.08 (Welch 95 % CI -1.60 to +1.76"),
