@@ -185,7 +185,7 @@ def test_fashion_paper_numbers_of_results_md(capsys):
                         "meda:ros,meda:ros-augment,"
                         "meda-filter:meda,meda-filter-phase23:meda-filter,meda-decode:ros,"
                         "meda-full:meda,meda-decode-full:ros,meda-gpu:ros,meda-gpu:ros-augment,"
-                        "meda-decode-full-gpu:ros,meda:meda-noaug"]) == 0
+                        "meda-decode-full-gpu:ros,meda:meda-noaug,meda-all-images:meda"]) == 0
     out = capsys.readouterr().out
     table = _table_rows(out)
     # (sampler, seed): CNNs and mean ± sd, as in RESULTS.md
@@ -206,6 +206,7 @@ def test_fashion_paper_numbers_of_results_md(capsys):
         ("meda-gpu", 0): "5 84.26 ± 0.87",
         ("meda-decode-full-gpu", 0): "5 78.76 ± 1.20",
         ("meda-noaug", 0): "5 83.03 ± 1.29",
+        ("meda-all-images", 0): "5 83.06 ± 1.39",
         ("meda-paper", 0): "5 72.04 ± 1.88",
         ("mgvae", 0): "3 70.49 ± 1.19",
         ("ros", 0): "5 80.56 ± 1.16",
@@ -223,6 +224,7 @@ def test_fashion_paper_numbers_of_results_md(capsys):
         ("meda-full", 5): "5 83.58 ± 1.13",
         ("meda-gpu", 5): "5 85.09 ± 0.69",
         ("meda-noaug", 5): "5 82.82 ± 0.72",
+        ("meda-all-images", 5): "5 83.35 ± 0.97",
         ("meda-decode-full", 5): "5 79.43 ± 1.67",
         ("mgvae", 5): "3 73.88 ± 0.81",
         ("ros", 5): "5 82.43 ± 0.74",
@@ -248,6 +250,8 @@ def test_fashion_paper_numbers_of_results_md(capsys):
                        (0, "`meda` - `meda-noaug` = -0.23 (Welch 95 % CI -2.50 to +2.05"),
                        (5, "`meda-gpu` - `ros` = +2.66 (Welch 95 % CI +1.61 to +3.71"),
                        (5, "`meda` - `meda-noaug` = +0.84 (Welch 95 % CI -0.77 to +2.46"),
+                       (0, "`meda-all-images` - `meda` = +0.25 (Welch 95 % CI -2.07 to +2.58"),
+                       (5, "`meda-all-images` - `meda` = -0.32 (Welch 95 % CI -2.02 to +1.38"),
                        (5, "`meda-gpu` - `ros-augment` = +1.86 (Welch 95 % CI +0.44 to +3.27"),
                        (5, "`meda` - `ros` = +1.24 (Welch 95 % CI -0.38 to +2.86"),
                        (5, "`meda` - `ros-augment` = +0.44 (Welch 95 % CI -1.35 to +2.22"),
