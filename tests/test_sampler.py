@@ -489,6 +489,46 @@ def test_phases_2_to_4_and_the_filter_are_off_by_default_and_on_in_the_papers_se
         paper.sample({2: 5})
 
 
+#: FAST with every reader of the image classifier off (as in the defaults).
+NO_IMAGE_CLASSIFIER = dict(filter_synthetic=False, phase2_epochs=0, n_generations=0)
+
+
+def test_a_fit_that_never_reads_the_image_classifier_skips_it_and_changes_nothing(
+        digits, monkeypatch):
+    """Without the filter and Phases 2 and 4, Phase 1 does not train C_img;
+    the new samples are bit for bit those of a fit that trains it."""
+    X, y = digits
+    skipped = make(**NO_IMAGE_CLASSIFIER)
+    X_skip, y_skip = skipped.fit_resample(X, y)
+    assert skipped.image_classifier_ is None
+    rows = [r for r in skipped.history_ if r["phase"] == "phase1"]
+    assert rows and all("img" not in r for r in rows)
+    monkeypatch.setattr(MEDALUDESampler, "_reads_image_classifier", lambda self, e: True)
+    trained = make(**NO_IMAGE_CLASSIFIER)
+    X_train, y_train = trained.fit_resample(X, y)
+    assert isinstance(trained.image_classifier_, torch.nn.Module)
+    assert all("img" in r for r in trained.history_ if r["phase"] == "phase1")
+    np.testing.assert_array_equal(X_skip, X_train)
+    np.testing.assert_array_equal(y_skip, y_train)
+    np.testing.assert_array_equal(skipped.means_, trained.means_)
+    # Switching the filter on after such a fit names what is missing.
+    skipped.set_params(filter_synthetic=True)
+    with pytest.raises(ValueError, match="filter_synthetic=True needs the image classifier"):
+        skipped.sample({2: 3})
+
+
+@pytest.mark.parametrize("reader", [
+    dict(filter_synthetic=True),
+    dict(phase1_image_loss="decoder"),
+    dict(phase2_epochs=1),
+    dict(n_generations=1),
+], ids=["filter", "phase1-decoder", "phase2", "phase4"])
+def test_every_reader_of_the_image_classifier_has_it_trained(digits, reader):
+    sampler = make(**(NO_IMAGE_CLASSIFIER | {"pretrain_epochs": 1} | reader)).fit(*digits)
+    assert isinstance(sampler.image_classifier_, torch.nn.Module)
+    assert "img" in next(r for r in sampler.history_ if r["phase"] == "phase1")
+
+
 def test_the_user_guide_shows_paper_settings_as_they_are():
     """docs/defaults.rst spells PAPER_SETTINGS out; it must not drift."""
     import ast

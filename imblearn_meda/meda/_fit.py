@@ -135,6 +135,16 @@ class FitSteps:
                             device=self.device_)[y]
         return model, X, y, w
 
+    def _reads_image_classifier(self, phase2_epochs):
+        """Whether any part of this fit reads C_img: the synthesis filter,
+        Phase 2 (its loss trains the decoder through C_img), Phase 4 (it
+        accepts draws with C_img) or Phase 1's ``'decoder'`` routing. Where
+        none does, Phase 1 skips training it, which changes no other
+        network."""
+        later = self.n_iterations > 0 and (
+            phase2_epochs > 0 or (self.n_generations > 0 and bool(self._targets)))
+        return bool(self.filter_synthetic or self.phase1_image_loss == "decoder" or later)
+
     def _phase4_inputs(self, X, y):
         """Fitness and (residual synthesis) anchors of the target classes, or
         ``(None, None)`` when Phase 4 does not run."""
@@ -190,7 +200,8 @@ class FitSteps:
         model.train_only()
         self.encoder_, self.decoder_ = model.encoder, model.decoder
         self.latent_classifier_ = model.latent_classifier
-        self.image_classifier_ = model.image_classifier
+        self.image_classifier_ = (model.image_classifier if model.train_image_classifier
+                                  else None)
         self.means_ = as64(model.mixture.means)
         self.variances_ = as64(model.mixture.variances())
         self.init_means_ = as64(init_means)

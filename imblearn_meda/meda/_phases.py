@@ -54,6 +54,11 @@ class MEDAModel:
     #: Whether Phase 1's image-classification loss on reconstructions also
     #: trains the decoder (the paper's routing) or only C_img.
     img1_to_decoder: bool = True
+    #: Whether Phase 1 trains C_img at all. A fit in which nothing reads
+    #: C_img (no filter, no Phase 2 or 4, ``img1_to_decoder`` off) skips it:
+    #: its loss then reaches no other network, so the encoder, decoder and
+    #: latent classifier train exactly as they would with it.
+    train_image_classifier: bool = True
 
     def reconstruction(self, x_hat, x):
         """Per-sample mean squared error."""
@@ -91,6 +96,15 @@ def phase1_losses(model, x, y, w):
     rec = model.reconstruction(x_rec, x)
     gm, _ = model.mixture.loss(feat, y, model.alpha, model.lam)
     ltt = F.cross_entropy(model.latent_classifier(feat), y, reduction="none")
+    b = model.weights
+    parts = {
+        "rec": weighted_mean(rec, w),
+        "gm": weighted_mean(gm, w),
+        "ltt": weighted_mean(ltt, w),
+    }
+    total = b["rec1"] * parts["rec"] + b["gm1"] * parts["gm"] + b["ltt1"] * parts["ltt"]
+    if not model.train_image_classifier:
+        return total, parts
     if model.img1_to_decoder:
         # Algorithm 1: L_img1 updates the decoder and C_img, never the encoder.
         x_rec_img = model.decoder(feat.detach())
@@ -100,21 +114,16 @@ def phase1_losses(model, x, y, w):
         x_rec_img = x_rec.detach()
     img = F.cross_entropy(model.image_classifier(x), y, reduction="none") + \
         F.cross_entropy(model.image_classifier(x_rec_img), y, reduction="none")
-    b = model.weights
-    parts = {
-        "rec": weighted_mean(rec, w),
-        "gm": weighted_mean(gm, w),
-        "ltt": weighted_mean(ltt, w),
-        "img": weighted_mean(img, w),
-    }
-    total = (b["rec1"] * parts["rec"] + b["gm1"] * parts["gm"]
-             + b["ltt1"] * parts["ltt"] + b["img1"] * parts["img"])
-    return total, parts
+    parts["img"] = weighted_mean(img, w)
+    return total + b["img1"] * parts["img"], parts
 
 
 def phase1_parameters(model, lr, variance_lr):
-    """Encoder, decoder, both classifiers, M (and S at its own, lower rate)."""
-    nets = [model.encoder, model.decoder, model.latent_classifier, model.image_classifier]
+    """Encoder, decoder, both classifiers (C_img only where Phase 1 trains
+    it), M (and S at its own, lower rate)."""
+    nets = [model.encoder, model.decoder, model.latent_classifier]
+    if model.train_image_classifier:
+        nets.append(model.image_classifier)
     return [
         {"params": [p for net in nets for p in net.parameters()], "lr": lr},
         {"params": [model.mixture.means], "lr": lr},

@@ -250,6 +250,11 @@ class Synthesis:
 
     @torch.no_grad()
     def _generate(self, k, n):
+        if self.filter_synthetic and self.image_classifier_ is None:
+            raise ValueError(
+                "filter_synthetic=True needs the image classifier, which this fit did "
+                "not train (it was fitted with filter_synthetic=False and without "
+                "Phases 2 and 4); fit again with filter_synthetic=True.")
         device = self.device_
         as32 = lambda a: torch.as_tensor(a, dtype=torch.float32, device=device)  # noqa: E731
         trils = self.correlation_factors_
