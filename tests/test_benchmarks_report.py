@@ -185,7 +185,8 @@ def test_fashion_paper_numbers_of_results_md(capsys):
                         "meda:ros,meda:ros-augment,"
                         "meda-filter:meda,meda-filter-phase23:meda-filter,meda-decode:ros,"
                         "meda-full:meda,meda-decode-full:ros,meda-gpu:ros,meda-gpu:ros-augment,"
-                        "meda-decode-full-gpu:ros,meda:meda-noaug,meda-all-images:meda"]) == 0
+                        "meda-decode-full-gpu:ros,meda:meda-noaug,meda-all-images:meda,"
+                        "meda-20k:meda"]) == 0
     out = capsys.readouterr().out
     table = _table_rows(out)
     # (sampler, seed): CNNs and mean ± sd, as in RESULTS.md
@@ -207,6 +208,7 @@ def test_fashion_paper_numbers_of_results_md(capsys):
         ("meda-decode-full-gpu", 0): "5 78.76 ± 1.20",
         ("meda-noaug", 0): "5 83.03 ± 1.29",
         ("meda-all-images", 0): "5 83.06 ± 1.39",
+        ("meda-20k", 0): "5 83.61 ± 1.11",
         ("meda-paper", 0): "5 72.04 ± 1.88",
         ("mgvae", 0): "3 70.49 ± 1.19",
         ("ros", 0): "5 80.56 ± 1.16",
@@ -251,6 +253,7 @@ def test_fashion_paper_numbers_of_results_md(capsys):
                        (5, "`meda-gpu` - `ros` = +2.66 (Welch 95 % CI +1.61 to +3.71"),
                        (5, "`meda` - `meda-noaug` = +0.84 (Welch 95 % CI -0.77 to +2.46"),
                        (0, "`meda-all-images` - `meda` = +0.25 (Welch 95 % CI -2.07 to +2.58"),
+                       (0, "`meda-20k` - `meda` = +0.80 (Welch 95 % CI -1.40 to +3.00"),
                        (5, "`meda-all-images` - `meda` = -0.32 (Welch 95 % CI -2.02 to +1.38"),
                        (5, "`meda-gpu` - `ros-augment` = +1.86 (Welch 95 % CI +0.44 to +3.27"),
                        (5, "`meda` - `ros` = +1.24 (Welch 95 % CI -0.38 to +2.86"),

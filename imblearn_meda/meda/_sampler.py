@@ -268,7 +268,7 @@ class MEDALUDESampler(FitSteps, Synthesis, BaseDeepOverSampler):
         The trained image classifier, or None where no part of the fit
         reads it (no synthesis filter, no Phase 2 or 4,
         ``phase1_image_loss='classifier'``: the defaults). Phase 1 then
-        skips training it, which saves about half its time and changes no
+        skips training it, which saves over a third of the fit and changes no
         other network.
     history_ : History
         One row per epoch of Phases 1-3 (``phase`` ``'phase1'`` to
