@@ -33,6 +33,10 @@ _FAST = dict(pretrain_epochs=2, n_iterations=1, phase2_epochs=1, phase3_epochs=1
 #: name -> (sampler class, parameters, data set)
 CASES = {
     "meda-residual-digits": ("MEDALUDESampler", dict(random_state=7, **_FAST), "digits"),
+    # The defaults' path: no filter, no Phases 2-4, the image classifier not trained.
+    "meda-defaults-digits": ("MEDALUDESampler",
+                             dict(random_state=7, pretrain_epochs=2, latent_dim=8,
+                                  batch_size=64, device="cpu"), "digits"),
     "meda-decode-digits": ("MEDALUDESampler",
                            dict(random_state=7, synthesis="decode", **_FAST), "digits"),
     "meda-lgm-tabular": ("MEDALUDESampler",
