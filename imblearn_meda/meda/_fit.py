@@ -7,7 +7,7 @@ import numpy as np
 import torch
 
 from ..base import minority_mask
-from ..nn import build_networks
+from ..nn import auto_epochs, build_networks
 from . import _config
 from ._evolution import EvolutionSettings, fitness_per_class
 from ._lgm import GaussianMixture
@@ -134,6 +134,18 @@ class FitSteps:
         w = torch.as_tensor(np.where(minority, 1.0, self.xi_), dtype=torch.float32,
                             device=self.device_)[y]
         return model, X, y, w
+
+    def _epochs(self, model, n, batch_size):
+        """The epochs of Phases 1-3 (``'auto'`` resolved and stored), and
+        whether Phase 1 trains C_img."""
+        epochs = (
+            auto_epochs(self.pretrain_epochs, n, batch_size, self.pretrain_updates, 1, 1000),
+            auto_epochs(self.phase2_epochs, n, batch_size, 200, 2, 30),
+            auto_epochs(self.phase3_epochs, n, batch_size, 200, 2, 30),
+        )
+        self.pretrain_epochs_, self.phase2_epochs_, self.phase3_epochs_ = epochs
+        model.train_image_classifier = self._reads_image_classifier(epochs[1])
+        return epochs
 
     def _reads_image_classifier(self, phase2_epochs):
         """Whether any part of this fit reads C_img: the synthesis filter,

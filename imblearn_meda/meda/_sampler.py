@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..base import BaseDeepOverSampler
-from ..nn import StageClock, auto_epochs
+from ..nn import StageClock
 from ..utils._docstring import shared_docs
 from . import _config
 from ._evolution import run_phase4
@@ -263,13 +263,10 @@ class MEDALUDESampler(FitSteps, Synthesis, BaseDeepOverSampler):
     xi_ : float
         Weight of the majority terms used.
     encoder_, decoder_, latent_classifier_ : torch.nn.Module
-        The trained encoder, decoder and latent classifier.
+        The trained networks.
     image_classifier_ : torch.nn.Module or None
-        The trained image classifier, or None where no part of the fit
-        reads it (no synthesis filter, no Phase 2 or 4,
-        ``phase1_image_loss='classifier'``: the defaults). Phase 1 then
-        skips training it, which saves over a third of the fit and changes no
-        other network.
+        None where no part of the fit reads it (the defaults: no filter, no
+        Phase 2 or 4): Phase 1 then skips it, which changes no other network.
     history_ : History
         One row per epoch of Phases 1-3 (``phase`` ``'phase1'`` to
         ``'phase3'``, ``iteration``, ``epoch`` and the mean losses) and per
@@ -415,14 +412,8 @@ class MEDALUDESampler(FitSteps, Synthesis, BaseDeepOverSampler):
     def _train(self, Xn, y_idx, batch_size):
         model, X, y, w = self._build(Xn, y_idx)
         n, device, verbose = X.shape[0], self.device_, self.verbose
-        epochs1 = auto_epochs(self.pretrain_epochs, n, batch_size, self.pretrain_updates,
-                              1, 1000)
-        epochs2 = auto_epochs(self.phase2_epochs, n, batch_size, 200, 2, 30)
-        epochs3 = auto_epochs(self.phase3_epochs, n, batch_size, 200, 2, 30)
-        self.pretrain_epochs_, self.phase2_epochs_, self.phase3_epochs_ = (
-            epochs1, epochs2, epochs3)
+        epochs1, epochs2, epochs3 = self._epochs(model, n, batch_size)
         lr_ft = self.finetune_learning_rate or self.learning_rate
-        model.train_image_classifier = self._reads_image_classifier(epochs2)
         clock = StageClock(device, PHASES)
 
         with clock("phase1"):  # pre-training on the real samples
