@@ -117,8 +117,9 @@ def score(features, draws_by_class, real_by_class):
             float(np.mean([v[0] for v in per.values()])), per)
 
 
-def main(argv=None):
-    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+def config_parser(description):
+    """The options every fit-only check shares: data, split, configurations."""
+    p = argparse.ArgumentParser(description=description)
     p.add_argument("--dataset", default="fashion-mnist")
     p.add_argument("--data-dir", default=None)
     p.add_argument("--seed", type=int, default=2,
@@ -126,27 +127,37 @@ def main(argv=None):
     p.add_argument("--configs", default=None,
                    help="JSON {name: params} (or @file); default: CONFIGS")
     p.add_argument("--only", default=None, help="comma list of names from CONFIGS")
-    p.add_argument("--draws", type=int, default=1000, help="draws per minority class")
-    p.add_argument("--ref-per-class", type=int, default=500)
-    p.add_argument("--ref-epochs", type=int, default=10)
-    p.add_argument("--reference", action="store_true",
-                   help="also score real copies and other real images (scale)")
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--out", default=None, help="JSON lines, one per configuration")
-    args = p.parse_args(argv)
+    return p
+
+
+def set_up(args, default):
+    """Torch's threads set; ``(configs, source, split)``: ``--configs`` (JSON
+    or @file) or ``default``, cut to ``--only``, and the protocol's split."""
     torch.set_num_threads(args.threads)
-
-    from imblearn_meda import MEDALUDESampler
-
-    configs = CONFIGS
+    configs = default
     if args.configs:
         text = args.configs
         configs = json.loads(Path(text[1:]).read_text() if text.startswith("@") else text)
     if args.only:
         configs = {k: configs[k] for k in args.only.split(",")}
-
     source = load_source(args.dataset, args.data_dir)
-    split = make_split(source, args.seed, "paper", quick=False)
+    return configs, source, make_split(source, args.seed, "paper", quick=False)
+
+
+def main(argv=None):
+    p = config_parser(__doc__.split("\n\n")[0])
+    p.add_argument("--draws", type=int, default=1000, help="draws per minority class")
+    p.add_argument("--ref-per-class", type=int, default=500)
+    p.add_argument("--ref-epochs", type=int, default=10)
+    p.add_argument("--reference", action="store_true",
+                   help="also score real copies and other real images (scale)")
+    args = p.parse_args(argv)
+    configs, source, split = set_up(args, CONFIGS)
+
+    from imblearn_meda import MEDALUDESampler
+
     shape, n_classes = source.image_shape, source.n_classes
     scale = float(split.X_train.max())
     rng = np.random.RandomState(args.seed)

@@ -517,6 +517,33 @@ def test_a_fit_that_never_reads_the_image_classifier_skips_it_and_changes_nothin
         skipped.sample({2: 3})
 
 
+@pytest.mark.parametrize("schedule", ["constant", "cosine"])
+def test_pretrain_schedule_sets_phase1_learning_rates(digits, monkeypatch, schedule):
+    """``'cosine'`` lowers every Phase-1 rate from its set value towards zero
+    over the fit's updates; ``'constant'`` keeps them."""
+    rates, step = [], torch.optim.Adam.step
+
+    def spy(self, *args, **kwargs):
+        if len(self.param_groups) == 3:  # Phase 1: networks, means, log-variances
+            rates.append([g["lr"] for g in self.param_groups])
+        return step(self, *args, **kwargs)
+
+    monkeypatch.setattr(torch.optim.Adam, "step", spy)
+    sampler = make(**(NO_IMAGE_CLASSIFIER | {"pretrain_epochs": 3, "batch_size": 64,
+                                             "learning_rate": 2e-3,
+                                             "pretrain_schedule": schedule})).fit(*digits)
+    rates = np.array(rates)
+    assert len(rates) == 3 * -(-sampler.n_train_ // 64)
+    np.testing.assert_allclose(rates[0], [2e-3, 2e-3, sampler.variance_learning_rate])
+    if schedule == "constant":
+        assert (rates == rates[0]).all()
+    else:
+        assert (np.diff(rates, axis=0) < 0).all()
+        # Half a cosine period: the last update's rate is one step from zero.
+        last = (1 + np.cos(np.pi * (len(rates) - 1) / len(rates))) / 2
+        np.testing.assert_allclose(rates[-1], rates[0] * last)
+
+
 @pytest.mark.parametrize("reader", [
     dict(filter_synthetic=True),
     dict(phase1_image_loss="decoder"),

@@ -20,6 +20,7 @@ PARAMETER_CONSTRAINTS: dict = {
     "batch_norm": ["boolean"],
     "max_samples_per_class": [None, Interval(numbers.Integral, 2, None, closed="left")],
     "pretrain_updates": [Interval(numbers.Integral, 1, None, closed="left")],
+    "pretrain_schedule": [StrOptions({"constant", "cosine"})],
     "phase2_target": [StrOptions({"input", "partner"})],
     "phase1_image_loss": [StrOptions({"decoder", "classifier"})],
     "selection": [StrOptions({"fitness", "random"})],

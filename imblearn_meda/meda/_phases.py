@@ -131,10 +131,24 @@ def phase1_parameters(model, lr, variance_lr):
     ]
 
 
-def run_phase1(model, X, y, w, epochs, batch_size, lr, variance_lr, device, verbose):
-    """Phase 1 (pre-training) on all real samples ``X, y`` with weights ``w``."""
+def run_phase1(model, X, y, w, epochs, batch_size, lr, variance_lr, device, verbose,
+               schedule="constant"):
+    """Phase 1 (pre-training) on all real samples ``X, y`` with weights ``w``.
+
+    ``schedule="cosine"`` lowers every learning rate along half a cosine
+    period, from its value at the first update to zero after the last;
+    ``"constant"`` keeps them.
+    """
     opt = torch.optim.Adam(phase1_parameters(model, lr, variance_lr))
     model.train_only(*model.networks())
+    after_step = model.mixture.project_
+    if schedule == "cosine":
+        steps = epochs * -(-X.shape[0] // batch_size)
+        annealing = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=max(steps, 1))
+
+        def after_step():
+            model.mixture.project_()
+            annealing.step()
 
     def step(idx):
         xb = X[idx.to(X.device)].to(device)
@@ -144,7 +158,7 @@ def run_phase1(model, X, y, w, epochs, batch_size, lr, variance_lr, device, verb
     train_epochs(step, lambda: shuffled_batches(X.shape[0], batch_size, y.device),
                  epochs, opt, model.history, desc="Phase 1 (pre-training)",
                  verbose=verbose, meta={"phase": "phase1", "iteration": 0},
-                 after_step=model.mixture.project_)
+                 after_step=after_step)
 
 
 # ---------------------------------------------------------------- Phase 2

@@ -56,8 +56,7 @@ class MEDALUDESampler(FitSteps, Synthesis, BaseDeepOverSampler):
         the side, at most 256; not given by the paper); the decoder mirrors it.
 
     batch_norm : bool, default=False
-        Batch normalisation after each convolution of the encoder and the
-        decoder.
+        Batch normalisation after each convolution of encoder and decoder.
 
     lgm_alpha : float, default=0.1
         L-GM margin ``alpha`` (the L-GM authors' demo value).
@@ -171,12 +170,12 @@ class MEDALUDESampler(FitSteps, Synthesis, BaseDeepOverSampler):
     synthesis : {'residual', 'decode'}, default='residual'
         How a new sample is made. ``'decode'``, the paper's: decode a draw
         ``f`` of the class's evolved Gaussian ``N(M, S)``. ``'residual'``
-        (not in the paper): pick a real sample ``x`` of the class (an
-        anchor) with code ``e = E(x)``, draw a displacement ``d`` from the
-        class's evolved displacement Gaussian and return ``D(e + d) + (x -
-        D(e))``: the decoder supplies the change, the real image the detail
-        the decoder cannot reproduce. Phase 4 evolves the displacement
-        Gaussian on these very samples. Every anchor gives as many, give or take one.
+        (not in the paper): pick a real sample ``x`` of the class (an anchor)
+        with code ``e = E(x)``, draw a displacement ``d`` from the class's
+        evolved displacement Gaussian and return ``D(e + d) + (x - D(e))``:
+        the decoder supplies the change, the real image the detail the
+        decoder cannot reproduce. Phase 4 evolves the displacement Gaussian on
+        these very samples. Every anchor gives as many, give or take one.
 
     displacement_scale : float, default=0.5
         ``synthesis='residual'`` only: the displacement Gaussian Phase 4
@@ -215,6 +214,10 @@ class MEDALUDESampler(FitSteps, Synthesis, BaseDeepOverSampler):
 
     learning_rate : float, default=1e-3
         Adam learning rate of the networks and the means.
+
+    pretrain_schedule : {'constant', 'cosine'}, default='constant'
+        Phase 1's learning rates kept, or lowered along half a cosine period
+        to zero at its last update (``'cosine'``, not in the paper).
 
     variance_learning_rate : float, default=1e-2
         Adam learning rate of the log-variances (at 1e-4 they stay near
@@ -304,10 +307,7 @@ class MEDALUDESampler(FitSteps, Synthesis, BaseDeepOverSampler):
     >>> X, y = load_digits(return_X_y=True)
     >>> keep = (y != 3) | (np.cumsum(y == 3) <= 20)
     >>> X, y = X[keep], y[keep]
-    >>> sampler = MEDALUDESampler(pretrain_epochs=8, n_iterations=1,
-    ...                           phase2_epochs=1, phase3_epochs=1,
-    ...                           n_generations=1, population_size=200,
-    ...                           random_state=0)
+    >>> sampler = MEDALUDESampler(pretrain_epochs=8, random_state=0)
     >>> X_res, y_res = sampler.fit_resample(X, y)
     >>> int((y_res == 3).sum()) == int((y_res == 0).sum())
     True
@@ -357,6 +357,7 @@ class MEDALUDESampler(FitSteps, Synthesis, BaseDeepOverSampler):
         flip=False,
         batch_size=128,
         learning_rate=1e-3,
+        pretrain_schedule="constant",
         variance_learning_rate=1e-2,
         finetune_learning_rate=1e-4,
         device="auto",
@@ -402,6 +403,7 @@ class MEDALUDESampler(FitSteps, Synthesis, BaseDeepOverSampler):
         self.flip = flip
         self.batch_size = batch_size
         self.learning_rate = learning_rate
+        self.pretrain_schedule = pretrain_schedule
         self.variance_learning_rate = variance_learning_rate
         self.finetune_learning_rate = finetune_learning_rate
         self.device = device
@@ -418,7 +420,7 @@ class MEDALUDESampler(FitSteps, Synthesis, BaseDeepOverSampler):
 
         with clock("phase1"):  # pre-training on the real samples
             run_phase1(model, X, y, w, epochs1, batch_size, self.learning_rate,
-                       self.variance_learning_rate, device, verbose)
+                       self.variance_learning_rate, device, verbose, self.pretrain_schedule)
             if self.mixture in ("refit", "empirical"):
                 refit_mixture(model, X, y, batch_size, device)
         init_means = model.mixture.means.detach().clone()
