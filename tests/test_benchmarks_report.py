@@ -186,7 +186,7 @@ def test_fashion_paper_numbers_of_results_md(capsys):
                         "meda-filter:meda,meda-filter-phase23:meda-filter,meda-decode:ros,"
                         "meda-full:meda,meda-decode-full:ros,meda-gpu:ros,meda-gpu:ros-augment,"
                         "meda-decode-full-gpu:ros,meda:meda-noaug,meda-all-images:meda,"
-                        "meda-20k:meda,meda-4k:meda"]) == 0
+                        "meda-20k:meda,meda-4k:meda,meda-cosine:meda,meda-cosine-4k:meda"]) == 0
     out = capsys.readouterr().out
     table = _table_rows(out)
     # (sampler, seed): CNNs and mean ± sd, as in RESULTS.md
@@ -210,6 +210,8 @@ def test_fashion_paper_numbers_of_results_md(capsys):
         ("meda-all-images", 0): "5 83.06 ± 1.39",
         ("meda-20k", 0): "5 83.61 ± 1.11",
         ("meda-4k", 0): "5 82.86 ± 1.61",
+        ("meda-cosine", 0): "5 83.19 ± 1.81",
+        ("meda-cosine-4k", 0): "5 83.43 ± 2.30",
         ("meda-paper", 0): "5 72.04 ± 1.88",
         ("mgvae", 0): "3 70.49 ± 1.19",
         ("ros", 0): "5 80.56 ± 1.16",
@@ -256,6 +258,8 @@ def test_fashion_paper_numbers_of_results_md(capsys):
                        (0, "`meda-all-images` - `meda` = +0.25 (Welch 95 % CI -2.07 to +2.58"),
                        (0, "`meda-20k` - `meda` = +0.80 (Welch 95 % CI -1.40 to +3.00"),
                        (0, "`meda-4k` - `meda` = +0.06 (Welch 95 % CI -2.39 to +2.51"),
+                       (0, "`meda-cosine` - `meda` = +0.39 (Welch 95 % CI -2.21 to +2.98"),
+                       (0, "`meda-cosine-4k` - `meda` = +0.63 (Welch 95 % CI -2.39 to +3.64"),
                        (5, "`meda-all-images` - `meda` = -0.32 (Welch 95 % CI -2.02 to +1.38"),
                        (5, "`meda-gpu` - `ros-augment` = +1.86 (Welch 95 % CI +0.44 to +3.27"),
                        (5, "`meda` - `ros` = +1.24 (Welch 95 % CI -0.38 to +2.86"),
