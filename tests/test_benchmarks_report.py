@@ -212,6 +212,7 @@ def test_fashion_paper_numbers_of_results_md(capsys):
         ("meda-4k", 0): "5 82.86 ± 1.61",
         ("meda-cosine", 0): "5 83.19 ± 1.81",
         ("meda-cosine-4k", 0): "5 83.43 ± 2.30",
+        ("meda-cosine-4k", 5): "5 83.92 ± 0.64",
         ("meda-paper", 0): "5 72.04 ± 1.88",
         ("mgvae", 0): "3 70.49 ± 1.19",
         ("ros", 0): "5 80.56 ± 1.16",
