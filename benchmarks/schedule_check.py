@@ -33,16 +33,19 @@ import torch
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.config import COSINE  # noqa: E402
+from benchmarks.config import COSINE, SLIM  # noqa: E402
 from benchmarks.decoder_check import config_parser, set_up  # noqa: E402
 
 #: The default's budget and a larger one, each with the constant rate and
-#: with the cosine-annealed higher rate of the ``meda-cosine`` rows.
+#: with the cosine-annealed higher rate of the ``meda-cosine`` rows; and the
+#: narrower autoencoder of ``meda-slim-8k`` at two budgets.
 CONFIGS = {
     "constant-2400": {},
     "cosine-2400": dict(COSINE),
     "constant-4000": {"pretrain_updates": 4000},
     "cosine-4000": {**COSINE, "pretrain_updates": 4000},
+    "slim-4000": {**SLIM, "pretrain_updates": 4000},
+    "slim-8000": {**SLIM, "pretrain_updates": 8000},
 }
 
 
