@@ -94,6 +94,7 @@ SAMPLERS = {
     "meda-cosine": "imblearn_meda:MEDALUDESampler",
     "meda-cosine-4k": "imblearn_meda:MEDALUDESampler",
     "meda-slim-8k": "imblearn_meda:MEDALUDESampler",
+    "meda-decode-full-slim-8k": "imblearn_meda:MEDALUDESampler",
     "balanced": None,
 }
 
@@ -103,7 +104,7 @@ GENERATIVE = ("cvae", "cvae-setred", "mgvae", "deepsmote", "deepsmote-residual",
               "meda-phase4", "meda-filter", "meda-guidance", "meda-random",
               "meda-noaug", "meda-scale1", "meda-full", "meda-decode-full", "meda-gpu",
               "meda-decode-full-gpu", "meda-all-images", "meda-20k", "meda-4k",
-              "meda-cosine", "meda-cosine-4k", "meda-slim-8k")
+              "meda-cosine", "meda-cosine-4k", "meda-slim-8k", "meda-decode-full-slim-8k")
 
 # Quick MEDA_LUDE: the default "auto" epoch counts (about 1500 Phase-1
 # updates; fixed small epoch counts left digits' decoder untrained, with no
@@ -161,6 +162,8 @@ _MEDA_ROWS = {
     # More than three times the default's updates in about its Phase-1
     # time, with a narrower autoencoder.
     "meda-slim-8k": {**SLIM, "pretrain_updates": 8000},
+    "meda-decode-full-slim-8k": {"synthesis": "decode", "max_shift": 0, "covariance": "full",
+                                 **SLIM, "pretrain_updates": 8000},
 }
 
 #: THE place to tune samplers: constructor parameters per sampler, for full

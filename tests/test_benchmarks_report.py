@@ -186,7 +186,8 @@ def test_fashion_paper_numbers_of_results_md(capsys):
                         "meda-filter:meda,meda-filter-phase23:meda-filter,meda-decode:ros,"
                         "meda-full:meda,meda-decode-full:ros,meda-gpu:ros,meda-gpu:ros-augment,"
                         "meda-decode-full-gpu:ros,meda:meda-noaug,meda-all-images:meda,"
-                        "meda-20k:meda,meda-4k:meda,meda-cosine:meda,meda-cosine-4k:meda"]) == 0
+                        "meda-20k:meda,meda-4k:meda,meda-cosine:meda,meda-cosine-4k:meda,"
+                        "meda-slim-8k:meda"]) == 0
     out = capsys.readouterr().out
     table = _table_rows(out)
     # (sampler, seed): CNNs and mean ± sd, as in RESULTS.md
@@ -213,6 +214,7 @@ def test_fashion_paper_numbers_of_results_md(capsys):
         ("meda-cosine", 0): "5 83.19 ± 1.81",
         ("meda-cosine-4k", 0): "5 83.43 ± 2.30",
         ("meda-cosine-4k", 5): "5 83.92 ± 0.64",
+        ("meda-slim-8k", 0): "5 83.20 ± 0.88",
         ("meda-paper", 0): "5 72.04 ± 1.88",
         ("mgvae", 0): "3 70.49 ± 1.19",
         ("ros", 0): "5 80.56 ± 1.16",
@@ -261,6 +263,7 @@ def test_fashion_paper_numbers_of_results_md(capsys):
                        (0, "`meda-4k` - `meda` = +0.06 (Welch 95 % CI -2.39 to +2.51"),
                        (0, "`meda-cosine` - `meda` = +0.39 (Welch 95 % CI -2.21 to +2.98"),
                        (0, "`meda-cosine-4k` - `meda` = +0.63 (Welch 95 % CI -2.39 to +3.64"),
+                       (0, "`meda-slim-8k` - `meda` = +0.40 (Welch 95 % CI -1.75 to +2.54"),
                        (5, "`meda-all-images` - `meda` = -0.32 (Welch 95 % CI -2.02 to +1.38"),
                        (5, "`meda-gpu` - `ros-augment` = +1.86 (Welch 95 % CI +0.44 to +3.27"),
                        (5, "`meda` - `ros` = +1.24 (Welch 95 % CI -0.38 to +2.86"),
