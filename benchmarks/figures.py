@@ -130,22 +130,24 @@ def plot_cnn_spread(rows):
     for entries in panels.values():  # the same sampler order and colour in every panel
         entries.sort(key=lambda entry: order[entry[0]])
     colours = plt.rcParams["axes.prop_cycle"].by_key().get("color", ["C0"])
-    fig, axes = plt.subplots(1, len(panels), figsize=(1.2 + 0.9 * max(
-        len(v) for v in panels.values()) * len(panels), 3.6), squeeze=False, sharey=True)
+    # One line per sampler, read top-down: the names stay legible however many rows there are.
+    longest = max(len(v) for v in panels.values())
+    fig, axes = plt.subplots(1, len(panels), figsize=(6.0 * len(panels), 1.2 + 0.3 * longest),
+                             squeeze=False, sharex=True)
     by_seed = sorted(panels.items(), key=lambda kv: (
         str(kv[0][0]), str(kv[0][1]), bool(kv[0][2]),
         kv[0][3] if isinstance(kv[0][3], int) else 0))
     for ax, ((dataset, profile, quick, seed), entries) in zip(axes[0], by_seed):
         for i, (name, f1s) in enumerate(entries):
             jitter = np.linspace(-0.15, 0.15, len(f1s)) if len(f1s) > 1 else [0.0]
-            ax.scatter(i + np.asarray(jitter), f1s, s=14, alpha=0.8,
+            ax.scatter(f1s, i + np.asarray(jitter), s=14, alpha=0.8,
                        color=colours[order[name] % len(colours)])
-            ax.hlines(float(np.mean(f1s)), i - 0.3, i + 0.3, color="black", lw=1.5)
-        ax.set_xticks(range(len(entries)), [name for name, _ in entries], rotation=45,
-                      ha="right")
+            ax.vlines(float(np.mean(f1s)), i - 0.3, i + 0.3, color="black", lw=1.5)
+        ax.set_yticks(range(len(entries)), [name for name, _ in entries], fontsize=8)
+        ax.set_ylim(len(entries) - 0.5, -0.5)
         ax.set_title(f"{dataset}, seed {seed}" + (", quick" if quick else ""), fontsize=9)
-        ax.grid(axis="y", alpha=0.3)
-    axes[0][0].set_ylabel("macro F1 of each CNN (%); bar: mean")
+        ax.set_xlabel("macro F1 of each CNN (%); bar: mean")
+        ax.grid(axis="x", alpha=0.3)
     fig.tight_layout()
     return fig
 

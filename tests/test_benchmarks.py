@@ -220,7 +220,7 @@ def test_cnn_spread_has_a_panel_per_seed_and_a_dot_per_cnn(tmp_path):
     dots = [[len(c.get_offsets()) for c in ax.collections if isinstance(c, PathCollection)]
             for ax in fig.axes]
     assert dots == [[3, 2], [2, 2]]  # ros of seed 0 pooled with its third CNN
-    assert [t.get_text() for t in fig.axes[1].get_xticklabels()] == ["ros", "meda"]
+    assert [t.get_text() for t in fig.axes[1].get_yticklabels()] == ["ros", "meda"]
     path = tmp_path / "rows.jsonl"
     path.write_text("".join(json.dumps(r) + "\n" for r in rows))
     assert run.main(["--table-only", str(path), "--figures", str(tmp_path / "f")]) == 0

@@ -187,7 +187,8 @@ def test_fashion_paper_numbers_of_results_md(capsys):
                         "meda-full:meda,meda-decode-full:ros,meda-gpu:ros,meda-gpu:ros-augment,"
                         "meda-decode-full-gpu:ros,meda:meda-noaug,meda-all-images:meda,"
                         "meda-20k:meda,meda-4k:meda,meda-cosine:meda,meda-cosine-4k:meda,"
-                        "meda-slim-8k:meda"]) == 0
+                        "meda-slim-8k:meda,meda-decode-full-slim-8k:ros,"
+                        "meda-decode-full-slim-8k:meda-decode-full"]) == 0
     out = capsys.readouterr().out
     table = _table_rows(out)
     # (sampler, seed): CNNs and mean ± sd, as in RESULTS.md
@@ -216,6 +217,7 @@ def test_fashion_paper_numbers_of_results_md(capsys):
         ("meda-cosine-4k", 5): "5 83.92 ± 0.64",
         ("meda-slim-8k", 0): "5 83.20 ± 0.88",
         ("meda-slim-8k", 5): "5 83.66 ± 1.46",
+        ("meda-decode-full-slim-8k", 0): "5 79.52 ± 1.52",
         ("meda-paper", 0): "5 72.04 ± 1.88",
         ("mgvae", 0): "3 70.49 ± 1.19",
         ("ros", 0): "5 80.56 ± 1.16",
@@ -266,6 +268,10 @@ def test_fashion_paper_numbers_of_results_md(capsys):
                        (0, "`meda-cosine-4k` - `meda` = +0.63 (Welch 95 % CI -2.39 to +3.64"),
                        (0, "`meda-slim-8k` - `meda` = +0.40 (Welch 95 % CI -1.75 to +2.54"),
                        (5, "`meda-slim-8k` - `meda` = +0.00 (Welch 95 % CI -2.03 to +2.03"),
+                       (0, "`meda-decode-full-slim-8k` - `ros` = -1.03 "
+                           "(Welch 95 % CI -3.03 to +0.97"),
+                       (0, "`meda-decode-full-slim-8k` - `meda-decode-full` = +2.98 "
+                           "(Welch 95 % CI +0.62 to +5.34"),
                        (5, "`meda-all-images` - `meda` = -0.32 (Welch 95 % CI -2.02 to +1.38"),
                        (5, "`meda-gpu` - `ros-augment` = +1.86 (Welch 95 % CI +0.44 to +3.27"),
                        (5, "`meda` - `ros` = +1.24 (Welch 95 % CI -0.38 to +2.86"),
