@@ -50,7 +50,9 @@ def save_figure(fig, path):
 
 
 def save_figures(fig_dir, source, split, seed, name, sampler, X_syn, y_syn):
-    """Sample grid, t-SNE (generative samplers) and loss curves of one row.
+    """Sample grid, t-SNE (generative samplers), per-class panels of real,
+    reconstructed, decoded and emitted images (samplers with a decoder) and
+    loss curves of one row.
 
     Parameters
     ----------
@@ -93,6 +95,14 @@ def save_figures(fig_dir, source, split, seed, name, sampler, X_syn, y_syn):
                 class_names=source.class_names, random_state=seed,
                 title=f"{name}: real (o) vs synthetic (x), seed {seed}",
             ), "tsne")
+    if getattr(sampler, "decoder_", None) is not None and \
+            getattr(sampler, "image_shape_", None) is not None:
+        # Real images, their reconstructions, decoded draws and what is emitted, per class.
+        save(plotting.plot_class_samples(
+            sampler, split.X_train, split.y_train, classes=minority,
+            class_names=source.class_names, random_state=seed,
+            title=f"{name}: real, reconstructed, decoded, emitted (seed {seed})",
+        ), "classes")
     history = getattr(sampler, "history_", None)
     if history:
         save(plotting.plot_loss_history(history, title=f"{name} training (seed {seed})"),

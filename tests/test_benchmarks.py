@@ -204,7 +204,25 @@ def test_custom_sampler_rows_flushed_and_figures(tmp_path, monkeypatch):
     assert "digits-seed0-real-samples.png" in names
     assert "digits-seed0-_bench_test_plugins_Dup-samples.png" in names
     assert "digits-seed0-_bench_test_plugins_Dup-losses.png" in names
+    assert "digits-seed0-_bench_test_plugins_Dup-classes.png" not in names  # no decoder
     assert "cnn-f1.png" in names
+
+
+@pytest.mark.filterwarnings("ignore::UserWarning")  # a two-epoch model fails its filter
+def test_row_figures_of_a_sampler_with_a_decoder_show_its_classes(tmp_path, fitted_digits):
+    from types import SimpleNamespace
+
+    sampler, X_res, y_res = fitted_digits
+    n = len(X_res) - sum(n for n in sampler.sampling_strategy_.values())
+    X, y = X_res[:n], y_res[:n]
+    minority = sorted(c for c, k in sampler.sampling_strategy_.items() if k > 0)
+    source = SimpleNamespace(name="digits", class_names=[str(c) for c in range(10)])
+    split = SimpleNamespace(X_train=X, y_train=y, minority_classes=minority)
+    saved = figures.save_figures(tmp_path, source, split, 0, "meda", sampler,
+                                 X_res[n:], y_res[n:])
+    names = sorted(p.name for p in saved)
+    assert "digits-seed0-meda-classes.png" in names
+    assert all((tmp_path / name).stat().st_size > 0 for name in names)
 
 
 def test_cnn_spread_has_a_panel_per_seed_and_a_dot_per_cnn(tmp_path):
