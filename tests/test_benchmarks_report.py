@@ -187,7 +187,7 @@ def test_fashion_paper_numbers_of_results_md(capsys):
                         "meda-full:meda,meda-decode-full:ros,meda-gpu:ros,meda-gpu:ros-augment,"
                         "meda-decode-full-gpu:ros,meda:meda-noaug,meda-all-images:meda,"
                         "meda-20k:meda,meda-4k:meda,meda-cosine:meda,meda-cosine-4k:meda,"
-                        "meda-slim-8k:meda,meda-decode-full-slim-8k:ros,"
+                        "meda-slim-8k:meda,meda-decode-full-slim-8k:ros,meda-paper:ros,"
                         "meda-decode-full-slim-8k:meda-decode-full"]) == 0
     out = capsys.readouterr().out
     table = _table_rows(out)
@@ -219,6 +219,7 @@ def test_fashion_paper_numbers_of_results_md(capsys):
         ("meda-slim-8k", 5): "5 83.66 ± 1.46",
         ("meda-decode-full-slim-8k", 0): "5 79.52 ± 1.52",
         ("meda-paper", 0): "5 72.04 ± 1.88",
+        ("meda-paper", 5): "5 74.27 ± 1.28",
         ("mgvae", 0): "3 70.49 ± 1.19",
         ("ros", 0): "5 80.56 ± 1.16",
         ("ros-augment", 0): "5 83.42 ± 0.90",
@@ -268,6 +269,8 @@ def test_fashion_paper_numbers_of_results_md(capsys):
                        (0, "`meda-cosine-4k` - `meda` = +0.63 (Welch 95 % CI -2.39 to +3.64"),
                        (0, "`meda-slim-8k` - `meda` = +0.40 (Welch 95 % CI -1.75 to +2.54"),
                        (5, "`meda-slim-8k` - `meda` = +0.00 (Welch 95 % CI -2.03 to +2.03"),
+                       (0, "`meda-paper` - `ros` = -8.52 (Welch 95 % CI -10.88 to -6.15"),
+                       (5, "`meda-paper` - `ros` = -8.15 (Welch 95 % CI -9.74 to -6.57"),
                        (0, "`meda-decode-full-slim-8k` - `ros` = -1.03 "
                            "(Welch 95 % CI -3.03 to +0.97"),
                        (0, "`meda-decode-full-slim-8k` - `meda-decode-full` = +2.98 "
