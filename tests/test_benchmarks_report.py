@@ -197,6 +197,7 @@ def test_fashion_paper_numbers_of_results_md(capsys):
         ("cvae-setred", 0): "3 71.83 ± 5.08",
         ("meda", 0): "5 82.80 ± 1.74",
         ("meda-decode", 0): "5 75.15 ± 4.22",
+        ("meda-decode", 5): "5 78.39 ± 2.75",
         ("meda-decode-full", 0): "5 76.55 ± 1.70",
         ("meda-decode-filter-lgm-phase23-phase4-guidance", 0): "5 74.06 ± 1.53",
         ("meda-filter", 0): "5 83.04 ± 0.48",
@@ -271,6 +272,7 @@ def test_fashion_paper_numbers_of_results_md(capsys):
                        (5, "`meda-slim-8k` - `meda` = +0.00 (Welch 95 % CI -2.03 to +2.03"),
                        (0, "`meda-paper` - `ros` = -8.52 (Welch 95 % CI -10.88 to -6.15"),
                        (5, "`meda-paper` - `ros` = -8.15 (Welch 95 % CI -9.74 to -6.57"),
+                       (5, "`meda-decode` - `ros` = -4.04 (Welch 95 % CI -7.40 to -0.67"),
                        (0, "`meda-decode-full-slim-8k` - `ros` = -1.03 "
                            "(Welch 95 % CI -3.03 to +0.97"),
                        (0, "`meda-decode-full-slim-8k` - `meda-decode-full` = +2.98 "
