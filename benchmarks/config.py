@@ -95,6 +95,7 @@ SAMPLERS = {
     "meda-cosine-4k": "imblearn_meda:MEDALUDESampler",
     "meda-slim-8k": "imblearn_meda:MEDALUDESampler",
     "meda-decode-full-slim-8k": "imblearn_meda:MEDALUDESampler",
+    "meda-decode-full-slim-16k": "imblearn_meda:MEDALUDESampler",
     "balanced": None,
 }
 
@@ -104,7 +105,8 @@ GENERATIVE = ("cvae", "cvae-setred", "mgvae", "deepsmote", "deepsmote-residual",
               "meda-phase4", "meda-filter", "meda-guidance", "meda-random",
               "meda-noaug", "meda-scale1", "meda-full", "meda-decode-full", "meda-gpu",
               "meda-decode-full-gpu", "meda-all-images", "meda-20k", "meda-4k",
-              "meda-cosine", "meda-cosine-4k", "meda-slim-8k", "meda-decode-full-slim-8k")
+              "meda-cosine", "meda-cosine-4k", "meda-slim-8k", "meda-decode-full-slim-8k",
+              "meda-decode-full-slim-16k")
 
 # Quick MEDA_LUDE: the default "auto" epoch counts (about 1500 Phase-1
 # updates; fixed small epoch counts left digits' decoder untrained, with no
@@ -164,6 +166,9 @@ _MEDA_ROWS = {
     "meda-slim-8k": {**SLIM, "pretrain_updates": 8000},
     "meda-decode-full-slim-8k": {"synthesis": "decode", "max_shift": 0, "covariance": "full",
                                  **SLIM, "pretrain_updates": 8000},
+    # Twice those updates: does decoded synthesis keep gaining with training?
+    "meda-decode-full-slim-16k": {"synthesis": "decode", "max_shift": 0, "covariance": "full",
+                                  **SLIM, "pretrain_updates": 16000},
 }
 
 #: THE place to tune samplers: constructor parameters per sampler, for full
