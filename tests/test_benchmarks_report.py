@@ -219,6 +219,7 @@ def test_fashion_paper_numbers_of_results_md(capsys):
         ("meda-slim-8k", 0): "5 83.20 ± 0.88",
         ("meda-slim-8k", 5): "5 83.66 ± 1.46",
         ("meda-decode-full-slim-8k", 0): "5 79.52 ± 1.52",
+        ("meda-decode-full-slim-8k", 5): "5 81.27 ± 1.09",
         ("meda-paper", 0): "5 72.04 ± 1.88",
         ("meda-paper", 5): "5 74.27 ± 1.28",
         ("mgvae", 0): "3 70.49 ± 1.19",
@@ -277,6 +278,10 @@ def test_fashion_paper_numbers_of_results_md(capsys):
                            "(Welch 95 % CI -3.03 to +0.97"),
                        (0, "`meda-decode-full-slim-8k` - `meda-decode-full` = +2.98 "
                            "(Welch 95 % CI +0.62 to +5.34"),
+                       (5, "`meda-decode-full-slim-8k` - `ros` = -1.16 "
+                           "(Welch 95 % CI -2.55 to +0.24"),
+                       (5, "`meda-decode-full-slim-8k` - `meda-decode-full` = +1.84 "
+                           "(Welch 95 % CI -0.28 to +3.96"),
                        (5, "`meda-all-images` - `meda` = -0.32 (Welch 95 % CI -2.02 to +1.38"),
                        (5, "`meda-gpu` - `ros-augment` = +1.86 (Welch 95 % CI +0.44 to +3.27"),
                        (5, "`meda` - `ros` = +1.24 (Welch 95 % CI -0.38 to +2.86"),
