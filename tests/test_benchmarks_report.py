@@ -188,7 +188,8 @@ def test_fashion_paper_numbers_of_results_md(capsys):
                         "meda-decode-full-gpu:ros,meda:meda-noaug,meda-all-images:meda,"
                         "meda-20k:meda,meda-4k:meda,meda-cosine:meda,meda-cosine-4k:meda,"
                         "meda-slim-8k:meda,meda-decode-full-slim-8k:ros,meda-paper:ros,"
-                        "meda-decode-full-slim-8k:meda-decode-full"]) == 0
+                        "meda-decode-full-slim-8k:meda-decode-full,"
+                        "meda-decode-full-slim-16k:ros"]) == 0
     out = capsys.readouterr().out
     table = _table_rows(out)
     # (sampler, seed): CNNs and mean ± sd, as in RESULTS.md
@@ -220,6 +221,7 @@ def test_fashion_paper_numbers_of_results_md(capsys):
         ("meda-slim-8k", 5): "5 83.66 ± 1.46",
         ("meda-decode-full-slim-8k", 0): "5 79.52 ± 1.52",
         ("meda-decode-full-slim-8k", 5): "5 81.27 ± 1.09",
+        ("meda-decode-full-slim-16k", 0): "5 79.72 ± 2.79",
         ("meda-paper", 0): "5 72.04 ± 1.88",
         ("meda-paper", 5): "5 74.27 ± 1.28",
         ("mgvae", 0): "3 70.49 ± 1.19",
@@ -278,6 +280,8 @@ def test_fashion_paper_numbers_of_results_md(capsys):
                            "(Welch 95 % CI -3.03 to +0.97"),
                        (0, "`meda-decode-full-slim-8k` - `meda-decode-full` = +2.98 "
                            "(Welch 95 % CI +0.62 to +5.34"),
+                       (0, "`meda-decode-full-slim-16k` - `ros` = -0.84 "
+                           "(Welch 95 % CI -4.24 to +2.57"),
                        (5, "`meda-decode-full-slim-8k` - `ros` = -1.16 "
                            "(Welch 95 % CI -2.55 to +0.24"),
                        (5, "`meda-decode-full-slim-8k` - `meda-decode-full` = +1.84 "
