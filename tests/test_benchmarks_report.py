@@ -222,6 +222,7 @@ def test_fashion_paper_numbers_of_results_md(capsys):
         ("meda-decode-full-slim-8k", 0): "5 79.52 ± 1.52",
         ("meda-decode-full-slim-8k", 5): "5 81.27 ± 1.09",
         ("meda-decode-full-slim-16k", 0): "5 79.72 ± 2.79",
+        ("meda-decode-full-slim-16k", 5): "5 81.49 ± 2.31",
         ("meda-paper", 0): "5 72.04 ± 1.88",
         ("meda-paper", 5): "5 74.27 ± 1.28",
         ("mgvae", 0): "3 70.49 ± 1.19",
@@ -282,6 +283,8 @@ def test_fashion_paper_numbers_of_results_md(capsys):
                            "(Welch 95 % CI +0.62 to +5.34"),
                        (0, "`meda-decode-full-slim-16k` - `ros` = -0.84 "
                            "(Welch 95 % CI -4.24 to +2.57"),
+                       (5, "`meda-decode-full-slim-16k` - `ros` = -0.94 "
+                           "(Welch 95 % CI -3.76 to +1.88"),
                        (5, "`meda-decode-full-slim-8k` - `ros` = -1.16 "
                            "(Welch 95 % CI -2.55 to +0.24"),
                        (5, "`meda-decode-full-slim-8k` - `meda-decode-full` = +1.84 "
