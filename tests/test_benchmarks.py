@@ -213,7 +213,7 @@ def test_row_figures_of_a_sampler_with_a_decoder_show_its_classes(tmp_path, fitt
     from types import SimpleNamespace
 
     sampler, X_res, y_res = fitted_digits
-    n = len(X_res) - sum(n for n in sampler.sampling_strategy_.values())
+    n = len(X_res) - sum(sampler.sampling_strategy_.values())  # the real rows come first
     X, y = X_res[:n], y_res[:n]
     minority = sorted(c for c, k in sampler.sampling_strategy_.items() if k > 0)
     source = SimpleNamespace(name="digits", class_names=[str(c) for c in range(10)])
