@@ -36,7 +36,7 @@ FLIP_INVARIANT = ("fashion-mnist", "cifar10")
 MIRRORING = ("ros-augment", "meda", "meda-lgm", "meda-phase23", "meda-phase4",
              "meda-filter", "meda-guidance", "meda-random", "meda-scale1", "meda-full",
              "meda-gpu", "meda-all-images", "meda-20k", "meda-4k", "meda-cosine",
-             "meda-cosine-4k", "meda-slim-8k")
+             "meda-cosine-4k", "meda-slim-8k", "meda-slim-8k-64d")
 
 #: Validation images per class (full runs).
 VAL_PER_CLASS = {"digits": 20, "fashion-mnist": 400, "mnist": 400, "cifar10": 400}
@@ -96,6 +96,8 @@ SAMPLERS = {
     "meda-slim-8k": "imblearn_meda:MEDALUDESampler",
     "meda-decode-full-slim-8k": "imblearn_meda:MEDALUDESampler",
     "meda-decode-full-slim-16k": "imblearn_meda:MEDALUDESampler",
+    "meda-decode-full-slim-8k-64d": "imblearn_meda:MEDALUDESampler",
+    "meda-slim-8k-64d": "imblearn_meda:MEDALUDESampler",
     "balanced": None,
 }
 
@@ -106,7 +108,8 @@ GENERATIVE = ("cvae", "cvae-setred", "mgvae", "deepsmote", "deepsmote-residual",
               "meda-noaug", "meda-scale1", "meda-full", "meda-decode-full", "meda-gpu",
               "meda-decode-full-gpu", "meda-all-images", "meda-20k", "meda-4k",
               "meda-cosine", "meda-cosine-4k", "meda-slim-8k", "meda-decode-full-slim-8k",
-              "meda-decode-full-slim-16k")
+              "meda-decode-full-slim-16k", "meda-decode-full-slim-8k-64d",
+              "meda-slim-8k-64d")
 
 # Quick MEDA_LUDE: the default "auto" epoch counts (about 1500 Phase-1
 # updates; fixed small epoch counts left digits' decoder untrained, with no
@@ -169,6 +172,12 @@ _MEDA_ROWS = {
     # Twice those updates: does decoded synthesis keep gaining with training?
     "meda-decode-full-slim-16k": {"synthesis": "decode", "max_shift": 0, "covariance": "full",
                                   **SLIM, "pretrain_updates": 16000},
+    # The slim 8000-update row with a 64-d latent space instead of 32-d.
+    "meda-decode-full-slim-8k-64d": {"synthesis": "decode", "max_shift": 0,
+                                     "covariance": "full", **SLIM,
+                                     "pretrain_updates": 8000, "latent_dim": 64},
+    # The same autoencoder with the default's residual synthesis.
+    "meda-slim-8k-64d": {**SLIM, "pretrain_updates": 8000, "latent_dim": 64},
 }
 
 #: THE place to tune samplers: constructor parameters per sampler, for full

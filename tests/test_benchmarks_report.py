@@ -189,7 +189,9 @@ def test_fashion_paper_numbers_of_results_md(capsys):
                         "meda-20k:meda,meda-4k:meda,meda-cosine:meda,meda-cosine-4k:meda,"
                         "meda-slim-8k:meda,meda-decode-full-slim-8k:ros,meda-paper:ros,"
                         "meda-decode-full-slim-8k:meda-decode-full,"
-                        "meda-decode-full-slim-16k:ros"]) == 0
+                        "meda-decode-full-slim-16k:ros,"
+                        "meda-decode-full-slim-8k-64d:ros,"
+                        "meda-decode-full-slim-8k-64d:meda-decode-full-slim-8k"]) == 0
     out = capsys.readouterr().out
     table = _table_rows(out)
     # (sampler, seed): CNNs and mean ± sd, as in RESULTS.md
@@ -223,6 +225,7 @@ def test_fashion_paper_numbers_of_results_md(capsys):
         ("meda-decode-full-slim-8k", 5): "5 81.27 ± 1.09",
         ("meda-decode-full-slim-16k", 0): "5 79.72 ± 2.79",
         ("meda-decode-full-slim-16k", 5): "5 81.49 ± 2.31",
+        ("meda-decode-full-slim-8k-64d", 0): "5 82.62 ± 0.61",
         ("meda-paper", 0): "5 72.04 ± 1.88",
         ("meda-paper", 5): "5 74.27 ± 1.28",
         ("mgvae", 0): "3 70.49 ± 1.19",
@@ -285,6 +288,10 @@ def test_fashion_paper_numbers_of_results_md(capsys):
                            "(Welch 95 % CI -4.24 to +2.57"),
                        (5, "`meda-decode-full-slim-16k` - `ros` = -0.94 "
                            "(Welch 95 % CI -3.76 to +1.88"),
+                       (0, "`meda-decode-full-slim-8k-64d` - `ros` = +2.07 "
+                           "(Welch 95 % CI +0.63 to +3.50"),
+                       (0, "`meda-decode-full-slim-8k-64d` - `meda-decode-full-slim-8k` = +3.10 "
+                           "(Welch 95 % CI +1.25 to +4.96"),
                        (5, "`meda-decode-full-slim-8k` - `ros` = -1.16 "
                            "(Welch 95 % CI -2.55 to +0.24"),
                        (5, "`meda-decode-full-slim-8k` - `meda-decode-full` = +1.84 "
