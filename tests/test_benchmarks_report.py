@@ -191,7 +191,8 @@ def test_fashion_paper_numbers_of_results_md(capsys):
                         "meda-decode-full-slim-8k:meda-decode-full,"
                         "meda-decode-full-slim-16k:ros,"
                         "meda-decode-full-slim-8k-64d:ros,"
-                        "meda-decode-full-slim-8k-64d:meda-decode-full-slim-8k"]) == 0
+                        "meda-decode-full-slim-8k-64d:meda-decode-full-slim-8k,"
+                        "meda-slim-8k-64d:meda-slim-8k"]) == 0
     out = capsys.readouterr().out
     table = _table_rows(out)
     # (sampler, seed): CNNs and mean ± sd, as in RESULTS.md
@@ -227,6 +228,7 @@ def test_fashion_paper_numbers_of_results_md(capsys):
         ("meda-decode-full-slim-16k", 5): "5 81.49 ± 2.31",
         ("meda-decode-full-slim-8k-64d", 0): "5 82.62 ± 0.61",
         ("meda-decode-full-slim-8k-64d", 5): "5 80.83 ± 1.57",
+        ("meda-slim-8k-64d", 0): "5 83.32 ± 1.05",
         ("meda-paper", 0): "5 72.04 ± 1.88",
         ("meda-paper", 5): "5 74.27 ± 1.28",
         ("mgvae", 0): "3 70.49 ± 1.19",
@@ -293,6 +295,8 @@ def test_fashion_paper_numbers_of_results_md(capsys):
                            "(Welch 95 % CI +0.63 to +3.50"),
                        (0, "`meda-decode-full-slim-8k-64d` - `meda-decode-full-slim-8k` = +3.10 "
                            "(Welch 95 % CI +1.25 to +4.96"),
+                       (0, "`meda-slim-8k-64d` - `meda-slim-8k` = +0.12 "
+                           "(Welch 95 % CI -1.30 to +1.55"),
                        (5, "`meda-decode-full-slim-8k-64d` - `ros` = -1.59 "
                            "(Welch 95 % CI -3.52 to +0.33"),
                        (5, "`meda-decode-full-slim-8k-64d` - `meda-decode-full-slim-8k` = -0.44 "
