@@ -229,6 +229,9 @@ def test_fashion_paper_numbers_of_results_md(capsys):
         ("meda-decode-full-slim-8k-64d", 0): "5 82.62 ± 0.61",
         ("meda-decode-full-slim-8k-64d", 5): "5 80.83 ± 1.57",
         ("meda-slim-8k-64d", 0): "5 83.32 ± 1.05",
+        ("ros", 1): "5 80.37 ± 0.54",
+        ("ros-augment", 1): "5 82.34 ± 0.39",
+        ("meda", 1): "5 82.94 ± 0.67",
         ("meda-paper", 0): "5 72.04 ± 1.88",
         ("meda-paper", 5): "5 74.27 ± 1.28",
         ("mgvae", 0): "3 70.49 ± 1.19",
@@ -295,6 +298,8 @@ def test_fashion_paper_numbers_of_results_md(capsys):
                            "(Welch 95 % CI +0.63 to +3.50"),
                        (0, "`meda-decode-full-slim-8k-64d` - `meda-decode-full-slim-8k` = +3.10 "
                            "(Welch 95 % CI +1.25 to +4.96"),
+                       (1, "`meda` - `ros` = +2.56 (Welch 95 % CI +1.67 to +3.46"),
+                       (1, "`meda` - `ros-augment` = +0.59 (Welch 95 % CI -0.23 to +1.42"),
                        (0, "`meda-slim-8k-64d` - `meda-slim-8k` = +0.12 "
                            "(Welch 95 % CI -1.30 to +1.55"),
                        (5, "`meda-decode-full-slim-8k-64d` - `ros` = -1.59 "
