@@ -131,6 +131,10 @@ COSINE = {"learning_rate": 3e-3, "pretrain_schedule": "cosine"}
 #: third of the default's on the CPU, so more updates fit in the same time.
 SLIM = {**COSINE, "base_channels": 16}
 
+#: The paper's decoded synthesis with correlated draws, without the shifts
+#: random over-sampling does not have either.
+DECODED_FULL = {"synthesis": "decode", "max_shift": 0, "covariance": "full"}
+
 #: MEDA_LUDE's rows: the default, the paper's literal reading, and one part
 #: off at a time (the ablations).
 _MEDA_ROWS = {
@@ -147,11 +151,10 @@ _MEDA_ROWS = {
     "meda-noaug": {"max_shift": 0},
     "meda-scale1": {"displacement_scale": 1.0},
     "meda-full": {"covariance": "full"},
-    "meda-decode-full": {"synthesis": "decode", "max_shift": 0, "covariance": "full"},
+    "meda-decode-full": dict(DECODED_FULL),
     # The documented GPU training budget (user guide, defaults_budget).
     "meda-gpu": dict(GPU_BUDGET),
-    "meda-decode-full-gpu": {"synthesis": "decode", "max_shift": 0, "covariance": "full",
-                             **GPU_BUDGET},
+    "meda-decode-full-gpu": {**DECODED_FULL, **GPU_BUDGET},
     # Its two halves: every training image at the default's updates, and
     # the updates on the default's class-balanced subsample.
     "meda-all-images": {"max_samples_per_class": None},
@@ -167,15 +170,12 @@ _MEDA_ROWS = {
     # More than three times the default's updates in about its Phase-1
     # time, with a narrower autoencoder.
     "meda-slim-8k": {**SLIM, "pretrain_updates": 8000},
-    "meda-decode-full-slim-8k": {"synthesis": "decode", "max_shift": 0, "covariance": "full",
-                                 **SLIM, "pretrain_updates": 8000},
+    "meda-decode-full-slim-8k": {**DECODED_FULL, **SLIM, "pretrain_updates": 8000},
     # Twice those updates: does decoded synthesis keep gaining with training?
-    "meda-decode-full-slim-16k": {"synthesis": "decode", "max_shift": 0, "covariance": "full",
-                                  **SLIM, "pretrain_updates": 16000},
+    "meda-decode-full-slim-16k": {**DECODED_FULL, **SLIM, "pretrain_updates": 16000},
     # The slim 8000-update row with a 64-d latent space instead of 32-d.
-    "meda-decode-full-slim-8k-64d": {"synthesis": "decode", "max_shift": 0,
-                                     "covariance": "full", **SLIM,
-                                     "pretrain_updates": 8000, "latent_dim": 64},
+    "meda-decode-full-slim-8k-64d": {**DECODED_FULL, **SLIM, "pretrain_updates": 8000,
+                                     "latent_dim": 64},
     # The same autoencoder with the default's residual synthesis.
     "meda-slim-8k-64d": {**SLIM, "pretrain_updates": 8000, "latent_dim": 64},
 }
