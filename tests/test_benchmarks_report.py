@@ -192,7 +192,8 @@ def test_fashion_paper_numbers_of_results_md(capsys):
                         "meda-decode-full-slim-16k:ros,"
                         "meda-decode-full-slim-8k-64d:ros,"
                         "meda-decode-full-slim-8k-64d:meda-decode-full-slim-8k,"
-                        "meda-slim-8k-64d:meda-slim-8k"]) == 0
+                        "meda-slim-8k-64d:meda-slim-8k,meda:smote,meda-gpu:meda,"
+                        "meda-decode-full-slim-8k-64d:meda-decode-full-slim-16k"]) == 0
     out = capsys.readouterr().out
     table = _table_rows(out)
     # (sampler, seed): CNNs and mean ± sd, as in RESULTS.md
@@ -232,6 +233,11 @@ def test_fashion_paper_numbers_of_results_md(capsys):
         ("ros", 1): "5 80.37 ± 0.54",
         ("ros-augment", 1): "5 82.34 ± 0.39",
         ("meda", 1): "5 82.94 ± 0.67",
+        ("smote", 1): "5 79.73 ± 1.25",
+        ("adasyn", 1): "5 79.41 ± 1.40",
+        ("meda-gpu", 1): "5 82.84 ± 0.41",
+        ("meda-decode-full-slim-16k", 1): "5 80.08 ± 1.04",
+        ("meda-decode-full-slim-8k-64d", 1): "5 80.02 ± 0.48",
         ("meda-paper", 0): "5 72.04 ± 1.88",
         ("meda-paper", 5): "5 74.27 ± 1.28",
         ("mgvae", 0): "3 70.49 ± 1.19",
@@ -300,6 +306,15 @@ def test_fashion_paper_numbers_of_results_md(capsys):
                            "(Welch 95 % CI +1.25 to +4.96"),
                        (1, "`meda` - `ros` = +2.56 (Welch 95 % CI +1.67 to +3.46"),
                        (1, "`meda` - `ros-augment` = +0.59 (Welch 95 % CI -0.23 to +1.42"),
+                       (1, "`meda` - `smote` = +3.20 (Welch 95 % CI +1.66 to +4.75"),
+                       (1, "`meda-gpu` - `ros` = +2.47 (Welch 95 % CI +1.76 to +3.18"),
+                       (1, "`meda-gpu` - `meda` = -0.09 (Welch 95 % CI -0.93 to +0.74"),
+                       (1, "`meda-decode-full-slim-16k` - `ros` = -0.29 "
+                           "(Welch 95 % CI -1.57 to +0.98"),
+                       (1, "`meda-decode-full-slim-8k-64d` - `ros` = -0.35 "
+                           "(Welch 95 % CI -1.10 to +0.40"),
+                       (1, "`meda-decode-full-slim-8k-64d` - `meda-decode-full-slim-16k` = -0.06 "
+                           "(Welch 95 % CI -1.32 to +1.21"),
                        (0, "`meda-slim-8k-64d` - `meda-slim-8k` = +0.12 "
                            "(Welch 95 % CI -1.30 to +1.55"),
                        (5, "`meda-decode-full-slim-8k-64d` - `ros` = -1.59 "
