@@ -193,7 +193,8 @@ def test_fashion_paper_numbers_of_results_md(capsys):
                         "meda-decode-full-slim-8k-64d:ros,"
                         "meda-decode-full-slim-8k-64d:meda-decode-full-slim-8k,"
                         "meda-slim-8k-64d:meda-slim-8k,meda:smote,meda-gpu:meda,"
-                        "meda-decode-full-slim-8k-64d:meda-decode-full-slim-16k"]) == 0
+                        "meda-decode-full-slim-8k-64d:meda-decode-full-slim-16k,"
+                        "meda-guidance:meda,meda-phase4:meda"]) == 0
     out = capsys.readouterr().out
     table = _table_rows(out)
     # (sampler, seed): CNNs and mean ± sd, as in RESULTS.md
@@ -239,6 +240,10 @@ def test_fashion_paper_numbers_of_results_md(capsys):
         ("meda-decode-full-slim-16k", 1): "5 80.08 ± 1.04",
         ("meda-decode-full-slim-8k-64d", 1): "5 80.02 ± 0.48",
         ("meda-noaug", 1): "5 81.35 ± 0.47",
+        ("meda-guidance", 0): "5 83.42 ± 0.93",
+        ("meda-guidance", 5): "5 84.42 ± 1.52",
+        ("meda-phase4", 0): "5 83.52 ± 1.72",
+        ("meda-phase4", 5): "5 83.88 ± 0.92",
         ("meda-paper", 0): "5 72.04 ± 1.88",
         ("meda-paper", 5): "5 74.27 ± 1.28",
         ("mgvae", 0): "3 70.49 ± 1.19",
@@ -284,6 +289,10 @@ def test_fashion_paper_numbers_of_results_md(capsys):
                        (5, "`meda-gpu` - `ros` = +2.66 (Welch 95 % CI +1.61 to +3.71"),
                        (5, "`meda` - `meda-noaug` = +0.84 (Welch 95 % CI -0.77 to +2.46"),
                        (1, "`meda` - `meda-noaug` = +1.58 (Welch 95 % CI +0.73 to +2.44"),
+                       (0, "`meda-guidance` - `meda` = +0.61 (Welch 95 % CI -1.54 to +2.77"),
+                       (5, "`meda-guidance` - `meda` = +0.75 (Welch 95 % CI -1.32 to +2.82"),
+                       (0, "`meda-phase4` - `meda` = +0.72 (Welch 95 % CI -1.81 to +3.24"),
+                       (5, "`meda-phase4` - `meda` = +0.21 (Welch 95 % CI -1.46 to +1.89"),
                        (0, "`meda-all-images` - `meda` = +0.25 (Welch 95 % CI -2.07 to +2.58"),
                        (0, "`meda-20k` - `meda` = +0.80 (Welch 95 % CI -1.40 to +3.00"),
                        (0, "`meda-4k` - `meda` = +0.06 (Welch 95 % CI -2.39 to +2.51"),
