@@ -194,7 +194,7 @@ def test_fashion_paper_numbers_of_results_md(capsys):
                         "meda-decode-full-slim-8k-64d:meda-decode-full-slim-8k,"
                         "meda-slim-8k-64d:meda-slim-8k,meda:smote,meda-gpu:meda,"
                         "meda-decode-full-slim-8k-64d:meda-decode-full-slim-16k,"
-                        "meda-guidance:meda,meda-phase4:meda"]) == 0
+                        "meda-guidance:meda,meda-phase4:meda,meda-noaug:ros"]) == 0
     out = capsys.readouterr().out
     table = _table_rows(out)
     # (sampler, seed): CNNs and mean ± sd, as in RESULTS.md
@@ -291,6 +291,7 @@ def test_fashion_paper_numbers_of_results_md(capsys):
                        (5, "`meda-gpu` - `ros` = +2.66 (Welch 95 % CI +1.61 to +3.71"),
                        (5, "`meda` - `meda-noaug` = +0.84 (Welch 95 % CI -0.77 to +2.46"),
                        (1, "`meda` - `meda-noaug` = +1.58 (Welch 95 % CI +0.73 to +2.44"),
+                       (1, "`meda-noaug` - `ros` = +0.98 (Welch 95 % CI +0.24 to +1.72"),
                        (0, "`meda-guidance` - `meda` = +0.61 (Welch 95 % CI -1.54 to +2.77"),
                        (5, "`meda-guidance` - `meda` = +0.75 (Welch 95 % CI -1.32 to +2.82"),
                        (1, "`meda-guidance` - `meda` = +0.23 (Welch 95 % CI -0.65 to +1.12"),
