@@ -36,7 +36,7 @@ FLIP_INVARIANT = ("fashion-mnist", "cifar10")
 MIRRORING = ("ros-augment", "meda", "meda-lgm", "meda-phase23", "meda-phase4",
              "meda-filter", "meda-guidance", "meda-random", "meda-scale1", "meda-full",
              "meda-gpu", "meda-all-images", "meda-20k", "meda-4k", "meda-cosine",
-             "meda-cosine-4k", "meda-slim-8k", "meda-slim-8k-64d")
+             "meda-cosine-4k", "meda-slim-8k", "meda-slim-8k-64d", "meda-phase4-guidance")
 
 #: Validation images per class (full runs).
 VAL_PER_CLASS = {"digits": 20, "fashion-mnist": 400, "mnist": 400, "cifar10": 400}
@@ -81,6 +81,7 @@ SAMPLERS = {
     "meda-phase4": "imblearn_meda:MEDALUDESampler",
     "meda-filter": "imblearn_meda:MEDALUDESampler",
     "meda-guidance": "imblearn_meda:MEDALUDESampler",
+    "meda-phase4-guidance": "imblearn_meda:MEDALUDESampler",
     "meda-random": "imblearn_meda:MEDALUDESampler",
     "meda-noaug": "imblearn_meda:MEDALUDESampler",
     "meda-scale1": "imblearn_meda:MEDALUDESampler",
@@ -109,7 +110,7 @@ GENERATIVE = ("cvae", "cvae-setred", "mgvae", "deepsmote", "deepsmote-residual",
               "meda-decode-full-gpu", "meda-all-images", "meda-20k", "meda-4k",
               "meda-cosine", "meda-cosine-4k", "meda-slim-8k", "meda-decode-full-slim-8k",
               "meda-decode-full-slim-16k", "meda-decode-full-slim-8k-64d",
-              "meda-slim-8k-64d")
+              "meda-slim-8k-64d", "meda-phase4-guidance")
 
 # Quick MEDA_LUDE: the default "auto" epoch counts (about 1500 Phase-1
 # updates; fixed small epoch counts left digits' decoder untrained, with no
@@ -147,6 +148,8 @@ _MEDA_ROWS = {
     "meda-phase4": {"n_generations": 5},
     "meda-filter": {"filter_synthetic": True},
     "meda-guidance": {"majority_guidance": 0.5},
+    # Both: the evolution tunes each class's guidance share from 0.5.
+    "meda-phase4-guidance": {"n_generations": 5, "majority_guidance": 0.5},
     "meda-random": {"n_generations": 5, "selection": "random"},
     "meda-noaug": {"max_shift": 0},
     "meda-scale1": {"displacement_scale": 1.0},

@@ -194,7 +194,8 @@ def test_fashion_paper_numbers_of_results_md(capsys):
                         "meda-decode-full-slim-8k-64d:meda-decode-full-slim-8k,"
                         "meda-slim-8k-64d:meda-slim-8k,meda:smote,meda-gpu:meda,"
                         "meda-decode-full-slim-8k-64d:meda-decode-full-slim-16k,"
-                        "meda-guidance:meda,meda-phase4:meda,meda-noaug:ros"]) == 0
+                        "meda-guidance:meda,meda-phase4:meda,meda-noaug:ros,"
+                        "meda-phase4-guidance:meda,meda-phase4-guidance:meda-guidance"]) == 0
     out = capsys.readouterr().out
     table = _table_rows(out)
     # (sampler, seed): CNNs and mean ± sd, as in RESULTS.md
@@ -246,6 +247,7 @@ def test_fashion_paper_numbers_of_results_md(capsys):
         ("meda-phase4", 0): "5 83.52 ± 1.72",
         ("meda-phase4", 5): "5 83.88 ± 0.92",
         ("meda-phase4", 1): "5 83.07 ± 0.62",
+        ("meda-phase4-guidance", 0): "5 83.31 ± 0.99",
         ("meda-paper", 0): "5 72.04 ± 1.88",
         ("meda-paper", 5): "5 74.27 ± 1.28",
         ("mgvae", 0): "3 70.49 ± 1.19",
@@ -298,6 +300,10 @@ def test_fashion_paper_numbers_of_results_md(capsys):
                        (0, "`meda-phase4` - `meda` = +0.72 (Welch 95 % CI -1.81 to +3.24"),
                        (5, "`meda-phase4` - `meda` = +0.21 (Welch 95 % CI -1.46 to +1.89"),
                        (1, "`meda-phase4` - `meda` = +0.13 (Welch 95 % CI -0.80 to +1.07"),
+                       (0, "`meda-phase4-guidance` - `meda` = +0.51 "
+                           "(Welch 95 % CI -1.66 to +2.67"),
+                       (0, "`meda-phase4-guidance` - `meda-guidance` = -0.10 "
+                           "(Welch 95 % CI -1.50 to +1.29"),
                        (0, "`meda-all-images` - `meda` = +0.25 (Welch 95 % CI -2.07 to +2.58"),
                        (0, "`meda-20k` - `meda` = +0.80 (Welch 95 % CI -1.40 to +3.00"),
                        (0, "`meda-4k` - `meda` = +0.06 (Welch 95 % CI -2.39 to +2.51"),
