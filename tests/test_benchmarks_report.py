@@ -248,6 +248,7 @@ def test_fashion_paper_numbers_of_results_md(capsys):
         ("meda-phase4", 5): "5 83.88 ± 0.92",
         ("meda-phase4", 1): "5 83.07 ± 0.62",
         ("meda-phase4-guidance", 0): "5 83.31 ± 0.99",
+        ("meda-phase4-guidance", 5): "5 83.82 ± 1.19",
         ("meda-paper", 0): "5 72.04 ± 1.88",
         ("meda-paper", 5): "5 74.27 ± 1.28",
         ("mgvae", 0): "3 70.49 ± 1.19",
@@ -304,6 +305,10 @@ def test_fashion_paper_numbers_of_results_md(capsys):
                            "(Welch 95 % CI -1.66 to +2.67"),
                        (0, "`meda-phase4-guidance` - `meda-guidance` = -0.10 "
                            "(Welch 95 % CI -1.50 to +1.29"),
+                       (5, "`meda-phase4-guidance` - `meda` = +0.15 "
+                           "(Welch 95 % CI -1.67 to +1.98"),
+                       (5, "`meda-phase4-guidance` - `meda-guidance` = -0.60 "
+                           "(Welch 95 % CI -2.61 to +1.41"),
                        (0, "`meda-all-images` - `meda` = +0.25 (Welch 95 % CI -2.07 to +2.58"),
                        (0, "`meda-20k` - `meda` = +0.80 (Welch 95 % CI -1.40 to +3.00"),
                        (0, "`meda-4k` - `meda` = +0.06 (Welch 95 % CI -2.39 to +2.51"),
