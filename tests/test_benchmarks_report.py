@@ -249,6 +249,7 @@ def test_fashion_paper_numbers_of_results_md(capsys):
         ("meda-phase4", 1): "5 83.07 ± 0.62",
         ("meda-phase4-guidance", 0): "5 83.31 ± 0.99",
         ("meda-phase4-guidance", 5): "5 83.82 ± 1.19",
+        ("meda-phase4-guidance", 1): "5 82.80 ± 0.34",
         ("meda-paper", 0): "5 72.04 ± 1.88",
         ("meda-paper", 5): "5 74.27 ± 1.28",
         ("mgvae", 0): "3 70.49 ± 1.19",
@@ -309,6 +310,10 @@ def test_fashion_paper_numbers_of_results_md(capsys):
                            "(Welch 95 % CI -1.67 to +1.98"),
                        (5, "`meda-phase4-guidance` - `meda-guidance` = -0.60 "
                            "(Welch 95 % CI -2.61 to +1.41"),
+                       (1, "`meda-phase4-guidance` - `meda` = -0.14 "
+                           "(Welch 95 % CI -0.96 to +0.68"),
+                       (1, "`meda-phase4-guidance` - `meda-guidance` = -0.37 "
+                           "(Welch 95 % CI -1.04 to +0.30"),
                        (0, "`meda-all-images` - `meda` = +0.25 (Welch 95 % CI -2.07 to +2.58"),
                        (0, "`meda-20k` - `meda` = +0.80 (Welch 95 % CI -1.40 to +3.00"),
                        (0, "`meda-4k` - `meda` = +0.06 (Welch 95 % CI -2.39 to +2.51"),
