@@ -178,6 +178,66 @@ def test_figure_has_a_dot_per_pooled_cnn(tmp_path, capsys):
     assert png.stat().st_size > 0 and f"saved {png}" in capsys.readouterr().out
 
 
+def test_across_seeds_is_a_paired_t_interval_over_the_seeds(tmp_path, capsys):
+    """Three seeds: the per-seed differences, their t interval by hand, the
+    seeds ahead and the seeds whose Welch interval is above or below zero; a
+    seed without one of the two samplers does not count."""
+    rows = [
+        _row(0, "ros", [0, 1000, 2000], [80.0, 80.5, 81.0]),
+        _row(0, "meda", [0, 1000, 2000], [83.0, 83.5, 84.0]),  # +3, above zero
+        _row(1, "ros", [1, 1001, 2001], [82.0, 84.0, 86.0]),
+        _row(1, "meda", [1, 1001, 2001], [83.0, 84.0, 85.0]),  # +0, inside
+        _row(2, "ros", [2, 1002, 2002], [85.0, 85.5, 86.0]),
+        _row(2, "meda", [2, 1002, 2002], [83.0, 83.5, 84.0]),  # -2, below zero
+        _row(3, "ros", [3, 1003], [70.0, 71.0]),  # no meda on seed 3
+    ]
+    path = _write(tmp_path / "rows.jsonl", rows)
+    cnns = report.pool_cnns([(path, None)])
+    summary = report.across_seeds(cnns, "meda", "ros")[("d", "paper", False)]
+    assert summary.seeds == [0, 1, 2]
+    assert summary.diffs == pytest.approx([3.0, 0.0, -2.0])
+    diffs = np.array([3.0, 0.0, -2.0])
+    half = stats.t.ppf(0.975, 2) * diffs.std(ddof=1) / math.sqrt(3)
+    assert summary.mean == pytest.approx(1 / 3)
+    assert (summary.low, summary.high) == pytest.approx((1 / 3 - half, 1 / 3 + half))
+    ref = stats.ttest_1samp(diffs, 0.0).confidence_interval(0.95)
+    assert (summary.low, summary.high) == pytest.approx(tuple(ref))
+    assert (summary.ahead, summary.above, summary.below) == (1, 1, 1)
+
+    assert report.main([path, "--against", "ros", "--across-seeds", "meda:ros"]) == 0
+    out = capsys.readouterr().out
+    assert "**d**, profile `paper`, over seeds" in out
+    assert (f"| `meda` - `ros` | 3 | +0.33 | {1 / 3 - half:+.2f} to {1 / 3 + half:+.2f} "
+            f"| 1 | 1 | 1 |") in out
+
+
+def test_across_seeds_against_the_best_baseline_of_each_seed(tmp_path, capsys):
+    rows = [
+        _row(0, "ros", [0, 1000], [80.0, 81.0]),
+        _row(0, "smote", [0, 1000], [82.0, 83.0]),  # best on seed 0
+        _row(0, "meda", [0, 1000], [84.0, 85.0]),
+        _row(5, "ros", [5, 1005], [83.0, 84.0]),  # best on seed 5
+        _row(5, "smote", [5, 1005], [79.0, 80.0]),
+        _row(5, "meda", [5, 1005], [83.0, 84.0]),
+    ]
+    path = _write(tmp_path / "rows.jsonl", rows)
+    cnns = report.pool_cnns([(path, None)])
+    summary = report.across_seeds(cnns, "meda", "best", ["ros", "smote"])[("d", "paper", False)]
+    assert summary.diffs == pytest.approx([2.0, 0.0])
+    assert report.across_seeds(cnns, "meda", "best", ["adasyn"]) == {}
+    assert report.across_seeds(cnns, "meda", "adasyn") == {}
+    # One seed: no interval over seeds.
+    one = report.across_seeds(report.pool_cnns([(path, None)], seeds=[0]), "meda", "ros")
+    assert one[("d", "paper", False)].low is None
+    assert report.main([path, "--against", "ros,smote", "--across-seeds",
+                        "meda:best,meda:adasyn"]) == 0
+    out = capsys.readouterr().out
+    assert "| `meda` - best baseline | 2 | +1.00 |" in out
+    assert "`adasyn`" not in out.split("over seeds")[1]
+    assert report.main([path, "--against", "ros", "--across-seeds", "meda:adasyn"]) == 0
+    assert "over seeds" not in capsys.readouterr().out
+
+
 def test_fashion_paper_numbers_of_results_md(capsys):
     """The paper-protocol Fashion-MNIST table of RESULTS.md, from its raw file."""
     path = RESULTS / "fashion_mnist_paper_cpu_e10.jsonl"
