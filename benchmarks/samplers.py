@@ -6,11 +6,11 @@ over-sampling with copies shifted by up to 2 px and, on Fashion-MNIST and
 CIFAR-10, mirrored left-right half of the time), ``cvae``, ``deepsmote``,
 ``deepsmote-residual`` (``synthesis="residual"``: DeepSMOTE with MEDA_LUDE's
 default synthesis, a real image plus the decoder's change), ``meda``
-(imblearn_meda), ``meda-phase4`` (``n_generations=5``: the paper's evolution
-of the latent distribution, off by default), ``meda-guidance``
-(``majority_guidance=0.5``: majority-guided variation, off by default),
-``meda-phase4-guidance`` (both: Phase 4 evolves each class's guidance
-share), ``meda-lgm``
+(imblearn_meda's defaults), ``meda-noguidance`` (``majority_guidance=0``:
+majority-guided variation off; the other ablation rows below keep it off
+too), ``meda-phase4`` (``n_generations=5``: the paper's evolution of the
+latent distribution, off by default), ``meda-phase4-guidance`` (Phase 4 on
+top of the defaults: it evolves each class's guidance share), ``meda-lgm``
 (``mixture="refit"``: the L-GM loss on, off by default), ``meda-phase23``
 (``phase2_epochs=phase3_epochs="auto"``: the paper's Phases 2 and 3, off by
 default), ``meda-decode`` (``synthesis="decode"``:

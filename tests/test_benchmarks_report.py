@@ -242,27 +242,30 @@ def test_fashion_paper_numbers_of_results_md(capsys):
     """The paper-protocol Fashion-MNIST table of RESULTS.md, from its raw file."""
     path = RESULTS / "fashion_mnist_paper_cpu_e10.jsonl"
     assert report.main([str(path), "--against", "ros,ros-augment", "--pairs",
-                        "meda:ros,meda:ros-augment,"
-                        "meda-filter:meda,meda-filter-phase23:meda-filter,meda-decode:ros,"
-                        "meda-full:meda,meda-decode-full:ros,meda-gpu:ros,meda-gpu:ros-augment,"
-                        "meda-decode-full-gpu:ros,meda:meda-noaug,meda-all-images:meda,"
-                        "meda-20k:meda,meda-4k:meda,meda-cosine:meda,meda-cosine-4k:meda,"
-                        "meda-slim-8k:meda,meda-decode-full-slim-8k:ros,meda-paper:ros,"
-                        "meda-decode-full-slim-8k:meda-decode-full,"
-                        "meda-decode-full-slim-16k:ros,"
-                        "meda-decode-full-slim-8k-64d:ros,"
+                        "meda:ros,meda:smote,meda:adasyn,meda:ros-augment,meda:meda-paper,"
+                        "meda-gpu:meda,meda-noguidance:ros,meda-noguidance:ros-augment,"
+                        "meda-filter:meda-noguidance,meda-filter-phase23:meda-filter,"
+                        "meda-decode:ros,meda-full:meda-noguidance,meda-decode-full:ros,"
+                        "meda-gpu:ros,meda-gpu:ros-augment,meda-decode-full-gpu:ros,"
+                        "meda-noguidance:meda-noaug,meda-all-images:meda-noguidance,"
+                        "meda-20k:meda-noguidance,meda-4k:meda-noguidance,"
+                        "meda-cosine:meda-noguidance,meda-cosine-4k:meda-noguidance,"
+                        "meda-slim-8k:meda-noguidance,meda-decode-full-slim-8k:ros,"
+                        "meda-paper:ros,meda-decode-full-slim-8k:meda-decode-full,"
+                        "meda-decode-full-slim-16k:ros,meda-decode-full-slim-8k-64d:ros,"
                         "meda-decode-full-slim-8k-64d:meda-decode-full-slim-8k,"
-                        "meda-slim-8k-64d:meda-slim-8k,meda:smote,meda-gpu:meda,"
+                        "meda-slim-8k-64d:meda-slim-8k,meda-noguidance:smote,"
+                        "meda-gpu:meda-noguidance,"
                         "meda-decode-full-slim-8k-64d:meda-decode-full-slim-16k,"
-                        "meda-guidance:meda,meda-phase4:meda,meda-noaug:ros,"
-                        "meda-phase4-guidance:meda,meda-phase4-guidance:meda-guidance"]) == 0
+                        "meda:meda-noguidance,meda-phase4:meda-noguidance,meda-noaug:ros,"
+                        "meda-phase4-guidance:meda-noguidance,meda-phase4-guidance:meda"]) == 0
     out = capsys.readouterr().out
     table = _table_rows(out)
     # (sampler, seed): CNNs and mean ± sd, as in RESULTS.md
     means = {
         ("adasyn", 0): "5 80.59 ± 1.99",
         ("cvae-setred", 0): "3 71.83 ± 5.08",
-        ("meda", 0): "5 82.80 ± 1.74",
+        ("meda-noguidance", 0): "5 82.80 ± 1.74",
         ("meda-decode", 0): "5 75.15 ± 4.22",
         ("meda-decode", 5): "5 78.39 ± 2.75",
         ("meda-decode-full", 0): "5 76.55 ± 1.70",
@@ -294,16 +297,16 @@ def test_fashion_paper_numbers_of_results_md(capsys):
         ("meda-slim-8k-64d", 0): "5 83.32 ± 1.05",
         ("ros", 1): "5 80.37 ± 0.54",
         ("ros-augment", 1): "5 82.34 ± 0.39",
-        ("meda", 1): "5 82.94 ± 0.67",
+        ("meda-noguidance", 1): "5 82.94 ± 0.67",
         ("smote", 1): "5 79.73 ± 1.25",
         ("adasyn", 1): "5 79.41 ± 1.40",
         ("meda-gpu", 1): "5 82.84 ± 0.41",
         ("meda-decode-full-slim-16k", 1): "5 80.08 ± 1.04",
         ("meda-decode-full-slim-8k-64d", 1): "5 80.02 ± 0.48",
         ("meda-noaug", 1): "5 81.35 ± 0.47",
-        ("meda-guidance", 0): "5 83.42 ± 0.93",
-        ("meda-guidance", 5): "5 84.42 ± 1.52",
-        ("meda-guidance", 1): "5 83.17 ± 0.53",
+        ("meda", 0): "5 83.42 ± 0.93",
+        ("meda", 5): "5 84.42 ± 1.52",
+        ("meda", 1): "5 83.17 ± 0.53",
         ("meda-phase4", 0): "5 83.52 ± 1.72",
         ("meda-phase4", 5): "5 83.88 ± 0.92",
         ("meda-phase4", 1): "5 83.07 ± 0.62",
@@ -318,7 +321,7 @@ def test_fashion_paper_numbers_of_results_md(capsys):
         ("smote", 0): "5 80.59 ± 1.74",
         ("adasyn", 5): "5 81.80 ± 1.30",
         ("cvae-setred", 5): "3 73.69 ± 2.50",
-        ("meda", 5): "5 83.66 ± 1.30",
+        ("meda-noguidance", 5): "5 83.66 ± 1.30",
         ("meda-filter", 5): "5 83.74 ± 0.93",
         ("meda-filter-lgm-phase23", 5): "5 84.28 ± 0.68",
         ("meda-filter-lgm-phase23-scale1", 5): "5 83.16 ± 1.34",
@@ -338,49 +341,81 @@ def test_fashion_paper_numbers_of_results_md(capsys):
     assert set(table) == set(means)
     for key, expected in means.items():
         assert table[key][:2] == expected.split(" ", 1), key
-    assert table[("meda", 0)][2:5] == ["`ros-augment`", "-0.61", "-2.76 to +1.54"]
-    assert table[("meda", 5)][2:5] == ["`ros-augment`", "+0.44", "-1.35 to +2.22"]
-    for seed, line in ((0, "`meda` - `ros` = +2.25 (Welch 95 % CI +0.03 to +4.47"),
-                       (0, "`meda` - `ros-augment` = -0.61 (Welch 95 % CI -2.76 to +1.54"),
-                       (0, "`meda-filter` - `meda` = +0.24 (Welch 95 % CI -1.90 to +2.37"),
+    assert table[("meda-noguidance", 0)][2:5] == ["`ros-augment`", "-0.61", "-2.76 to +1.54"]
+    assert table[("meda-noguidance", 5)][2:5] == ["`ros-augment`", "+0.44", "-1.35 to +2.22"]
+    # The default (majority guidance on) against the baselines: the Targets.
+    for seed, line in ((0, "`meda` - `ros` = +2.86 (Welch 95 % CI +1.31 to +4.41"),
+                       (0, "`meda` - `smote` = +2.82 (Welch 95 % CI +0.67 to +4.97"),
+                       (0, "`meda` - `adasyn` = +2.83 (Welch 95 % CI +0.38 to +5.27"),
+                       (0, "`meda` - `ros-augment` = -0.00 (Welch 95 % CI -1.33 to +1.33"),
+                       (5, "`meda` - `ros` = +1.99 (Welch 95 % CI +0.13 to +3.85"),
+                       (5, "`meda` - `smote` = +2.72 (Welch 95 % CI +0.82 to +4.62"),
+                       (5, "`meda` - `adasyn` = +2.62 (Welch 95 % CI +0.54 to +4.69"),
+                       (5, "`meda` - `ros-augment` = +1.19 (Welch 95 % CI -0.79 to +3.17"),
+                       (1, "`meda` - `ros` = +2.80 (Welch 95 % CI +2.01 to +3.58"),
+                       (1, "`meda` - `smote` = +3.44 (Welch 95 % CI +1.90 to +4.97"),
+                       (1, "`meda` - `adasyn` = +3.76 (Welch 95 % CI +2.06 to +5.46"),
+                       (1, "`meda` - `ros-augment` = +0.83 (Welch 95 % CI +0.14 to +1.51"),
+                       (0, "`meda` - `meda-paper` = +11.37 (Welch 95 % CI +9.06 to +13.69"),
+                       (5, "`meda` - `meda-paper` = +10.14 (Welch 95 % CI +8.09 to +12.20"),
+                       (0, "`meda-gpu` - `meda` = +0.84 (Welch 95 % CI -0.47 to +2.16"),
+                       (5, "`meda-gpu` - `meda` = +0.67 (Welch 95 % CI -1.19 to +2.52"),
+                       (1, "`meda-gpu` - `meda` = -0.32 (Welch 95 % CI -1.02 to +0.37"),
+                       (0, "`meda-noguidance` - `ros` = +2.25 (Welch 95 % CI +0.03 to +4.47"),
+                       (0, "`meda-noguidance` - `ros-augment` = -0.61 "
+                           "(Welch 95 % CI -2.76 to +1.54"),
+                       (0, "`meda-filter` - `meda-noguidance` = +0.24 "
+                           "(Welch 95 % CI -1.90 to +2.37"),
                        (0, "`meda-filter-phase23` - `meda-filter` = +0.39 "
                            "(Welch 95 % CI -0.71 to +1.49"),
                        (0, "`meda-decode` - `ros` = -5.41 (Welch 95 % CI -10.58 to -0.24"),
-                       (0, "`meda-full` - `meda` = +0.34 (Welch 95 % CI -2.17 to +2.85"),
+                       (0, "`meda-full` - `meda-noguidance` = +0.34 "
+                           "(Welch 95 % CI -2.17 to +2.85"),
                        (0, "`meda-decode-full` - `ros` = -4.01 (Welch 95 % CI -6.19 to -1.83"),
                        (0, "`meda-gpu` - `ros` = +3.70 (Welch 95 % CI +2.18 to +5.23"),
                        (0, "`meda-gpu` - `ros-augment` = +0.84 (Welch 95 % CI -0.45 to +2.14"),
                        (0, "`meda-decode-full-gpu` - `ros` = -1.79 (Welch 95 % CI -3.52 to -0.07"),
-                       (0, "`meda` - `meda-noaug` = -0.23 (Welch 95 % CI -2.50 to +2.05"),
+                       (0, "`meda-noguidance` - `meda-noaug` = -0.23 "
+                           "(Welch 95 % CI -2.50 to +2.05"),
                        (5, "`meda-gpu` - `ros` = +2.66 (Welch 95 % CI +1.61 to +3.71"),
-                       (5, "`meda` - `meda-noaug` = +0.84 (Welch 95 % CI -0.77 to +2.46"),
-                       (1, "`meda` - `meda-noaug` = +1.58 (Welch 95 % CI +0.73 to +2.44"),
+                       (5, "`meda-noguidance` - `meda-noaug` = +0.84 "
+                           "(Welch 95 % CI -0.77 to +2.46"),
+                       (1, "`meda-noguidance` - `meda-noaug` = +1.58 "
+                           "(Welch 95 % CI +0.73 to +2.44"),
                        (1, "`meda-noaug` - `ros` = +0.98 (Welch 95 % CI +0.24 to +1.72"),
-                       (0, "`meda-guidance` - `meda` = +0.61 (Welch 95 % CI -1.54 to +2.77"),
-                       (5, "`meda-guidance` - `meda` = +0.75 (Welch 95 % CI -1.32 to +2.82"),
-                       (1, "`meda-guidance` - `meda` = +0.23 (Welch 95 % CI -0.65 to +1.12"),
-                       (0, "`meda-phase4` - `meda` = +0.72 (Welch 95 % CI -1.81 to +3.24"),
-                       (5, "`meda-phase4` - `meda` = +0.21 (Welch 95 % CI -1.46 to +1.89"),
-                       (1, "`meda-phase4` - `meda` = +0.13 (Welch 95 % CI -0.80 to +1.07"),
-                       (0, "`meda-phase4-guidance` - `meda` = +0.51 "
+                       (0, "`meda` - `meda-noguidance` = +0.61 (Welch 95 % CI -1.54 to +2.77"),
+                       (5, "`meda` - `meda-noguidance` = +0.75 (Welch 95 % CI -1.32 to +2.82"),
+                       (1, "`meda` - `meda-noguidance` = +0.23 (Welch 95 % CI -0.65 to +1.12"),
+                       (0, "`meda-phase4` - `meda-noguidance` = +0.72 "
+                           "(Welch 95 % CI -1.81 to +3.24"),
+                       (5, "`meda-phase4` - `meda-noguidance` = +0.21 "
+                           "(Welch 95 % CI -1.46 to +1.89"),
+                       (1, "`meda-phase4` - `meda-noguidance` = +0.13 "
+                           "(Welch 95 % CI -0.80 to +1.07"),
+                       (0, "`meda-phase4-guidance` - `meda-noguidance` = +0.51 "
                            "(Welch 95 % CI -1.66 to +2.67"),
-                       (0, "`meda-phase4-guidance` - `meda-guidance` = -0.10 "
+                       (0, "`meda-phase4-guidance` - `meda` = -0.10 "
                            "(Welch 95 % CI -1.50 to +1.29"),
-                       (5, "`meda-phase4-guidance` - `meda` = +0.15 "
+                       (5, "`meda-phase4-guidance` - `meda-noguidance` = +0.15 "
                            "(Welch 95 % CI -1.67 to +1.98"),
-                       (5, "`meda-phase4-guidance` - `meda-guidance` = -0.60 "
+                       (5, "`meda-phase4-guidance` - `meda` = -0.60 "
                            "(Welch 95 % CI -2.61 to +1.41"),
-                       (1, "`meda-phase4-guidance` - `meda` = -0.14 "
+                       (1, "`meda-phase4-guidance` - `meda-noguidance` = -0.14 "
                            "(Welch 95 % CI -0.96 to +0.68"),
-                       (1, "`meda-phase4-guidance` - `meda-guidance` = -0.37 "
+                       (1, "`meda-phase4-guidance` - `meda` = -0.37 "
                            "(Welch 95 % CI -1.04 to +0.30"),
-                       (0, "`meda-all-images` - `meda` = +0.25 (Welch 95 % CI -2.07 to +2.58"),
-                       (0, "`meda-20k` - `meda` = +0.80 (Welch 95 % CI -1.40 to +3.00"),
-                       (0, "`meda-4k` - `meda` = +0.06 (Welch 95 % CI -2.39 to +2.51"),
-                       (0, "`meda-cosine` - `meda` = +0.39 (Welch 95 % CI -2.21 to +2.98"),
-                       (0, "`meda-cosine-4k` - `meda` = +0.63 (Welch 95 % CI -2.39 to +3.64"),
-                       (0, "`meda-slim-8k` - `meda` = +0.40 (Welch 95 % CI -1.75 to +2.54"),
-                       (5, "`meda-slim-8k` - `meda` = +0.00 (Welch 95 % CI -2.03 to +2.03"),
+                       (0, "`meda-all-images` - `meda-noguidance` = +0.25 "
+                           "(Welch 95 % CI -2.07 to +2.58"),
+                       (0, "`meda-20k` - `meda-noguidance` = +0.80 (Welch 95 % CI -1.40 to +3.00"),
+                       (0, "`meda-4k` - `meda-noguidance` = +0.06 (Welch 95 % CI -2.39 to +2.51"),
+                       (0, "`meda-cosine` - `meda-noguidance` = +0.39 "
+                           "(Welch 95 % CI -2.21 to +2.98"),
+                       (0, "`meda-cosine-4k` - `meda-noguidance` = +0.63 "
+                           "(Welch 95 % CI -2.39 to +3.64"),
+                       (0, "`meda-slim-8k` - `meda-noguidance` = +0.40 "
+                           "(Welch 95 % CI -1.75 to +2.54"),
+                       (5, "`meda-slim-8k` - `meda-noguidance` = +0.00 "
+                           "(Welch 95 % CI -2.03 to +2.03"),
                        (0, "`meda-paper` - `ros` = -8.52 (Welch 95 % CI -10.88 to -6.15"),
                        (5, "`meda-paper` - `ros` = -8.15 (Welch 95 % CI -9.74 to -6.57"),
                        (5, "`meda-decode` - `ros` = -4.04 (Welch 95 % CI -7.40 to -0.67"),
@@ -396,11 +431,12 @@ def test_fashion_paper_numbers_of_results_md(capsys):
                            "(Welch 95 % CI +0.63 to +3.50"),
                        (0, "`meda-decode-full-slim-8k-64d` - `meda-decode-full-slim-8k` = +3.10 "
                            "(Welch 95 % CI +1.25 to +4.96"),
-                       (1, "`meda` - `ros` = +2.56 (Welch 95 % CI +1.67 to +3.46"),
-                       (1, "`meda` - `ros-augment` = +0.59 (Welch 95 % CI -0.23 to +1.42"),
-                       (1, "`meda` - `smote` = +3.20 (Welch 95 % CI +1.66 to +4.75"),
+                       (1, "`meda-noguidance` - `ros` = +2.56 (Welch 95 % CI +1.67 to +3.46"),
+                       (1, "`meda-noguidance` - `ros-augment` = +0.59 "
+                           "(Welch 95 % CI -0.23 to +1.42"),
+                       (1, "`meda-noguidance` - `smote` = +3.20 (Welch 95 % CI +1.66 to +4.75"),
                        (1, "`meda-gpu` - `ros` = +2.47 (Welch 95 % CI +1.76 to +3.18"),
-                       (1, "`meda-gpu` - `meda` = -0.09 (Welch 95 % CI -0.93 to +0.74"),
+                       (1, "`meda-gpu` - `meda-noguidance` = -0.09 (Welch 95 % CI -0.93 to +0.74"),
                        (1, "`meda-decode-full-slim-16k` - `ros` = -0.29 "
                            "(Welch 95 % CI -1.57 to +0.98"),
                        (1, "`meda-decode-full-slim-8k-64d` - `ros` = -0.35 "
@@ -417,13 +453,44 @@ def test_fashion_paper_numbers_of_results_md(capsys):
                            "(Welch 95 % CI -2.55 to +0.24"),
                        (5, "`meda-decode-full-slim-8k` - `meda-decode-full` = +1.84 "
                            "(Welch 95 % CI -0.28 to +3.96"),
-                       (5, "`meda-all-images` - `meda` = -0.32 (Welch 95 % CI -2.02 to +1.38"),
+                       (5, "`meda-all-images` - `meda-noguidance` = -0.32 "
+                           "(Welch 95 % CI -2.02 to +1.38"),
                        (5, "`meda-gpu` - `ros-augment` = +1.86 (Welch 95 % CI +0.44 to +3.27"),
-                       (5, "`meda` - `ros` = +1.24 (Welch 95 % CI -0.38 to +2.86"),
-                       (5, "`meda` - `ros-augment` = +0.44 (Welch 95 % CI -1.35 to +2.22"),
-                       (5, "`meda-filter` - `meda` = +0.08 (Welch 95 % CI -1.60 to +1.76"),
-                       (5, "`meda-full` - `meda` = -0.08 (Welch 95 % CI -1.86 to +1.70"),
+                       (5, "`meda-noguidance` - `ros` = +1.24 (Welch 95 % CI -0.38 to +2.86"),
+                       (5, "`meda-noguidance` - `ros-augment` = +0.44 "
+                           "(Welch 95 % CI -1.35 to +2.22"),
+                       (5, "`meda-filter` - `meda-noguidance` = +0.08 "
+                           "(Welch 95 % CI -1.60 to +1.76"),
+                       (5, "`meda-full` - `meda-noguidance` = -0.08 "
+                           "(Welch 95 % CI -1.86 to +1.70"),
                        (5, "`meda-decode-full` - `ros` = -3.00 (Welch 95 % CI -5.04 to -0.96"),
                        (5, "`meda-filter-phase23` - `meda-filter` = +0.76 "
                            "(Welch 95 % CI -0.91 to +2.42")):
         assert f"- seed {seed}: {line}" in out
+
+
+def test_digits_over_seeds_table_of_results_md(capsys):
+    """The digits section's over-seeds table of RESULTS.md is what the report
+    prints from its raw file, with the command printed above it there."""
+    import shlex
+
+    text = (RESULTS.parent / "RESULTS.md").read_text()
+    section = text[text.index("## Digits, paper profile"):]
+    section = section[:section.index("\n## ")]
+    code = section[section.index("```\n") + 4:]
+    code = code[:code.index("```")].replace("\\\n", " ")
+    command = next(line for line in code.splitlines()
+                   if line.startswith("python benchmarks/report.py"))
+    args = shlex.split(command)[2:]
+    assert args[0] == "benchmarks/results/digits_paper_cpu.jsonl"
+    args[0] = str(RESULTS / "digits_paper_cpu.jsonl")
+    assert report.main(args) == 0
+    out = capsys.readouterr().out
+    printed = out[out.index("| difference |", out.index("over seeds")):].strip()
+    shown = section[section.index("| difference | seeds |"):]
+    shown = shown[:shown.index("\n\n")].strip()
+    assert printed == shown
+    for line in ("| `meda` - `meda-noguidance` | 10 | +0.54 | +0.10 to +0.97 | 8 | 2 | 0 |",
+                 "| `meda` - `ros` | 10 | +1.78 | +0.67 to +2.88 | 9 | 7 | 0 |",
+                 "| `meda-paper` - `ros` | 10 | -1.47 | -2.23 to -0.70 | 1 | 0 | 7 |"):
+        assert line in shown

@@ -455,6 +455,55 @@ def test_full_covariance_correlates_draws_as_the_class_codes_are(digits):
         make(covariance="spherical").fit(X, y)
 
 
+def test_majority_guidance_is_on_by_default_and_draws_from_the_majority(digits):
+    """By default (0.5) every class starts with guidance share 0.5 and the
+    guides are the majority class's codes' standardised deviations; at 0
+    there are none and the same networks draw other samples."""
+    from conftest import DIGITS_COUNTS
+
+    X, y = digits
+    guided = make(n_generations=0, filter_synthetic=False)
+    assert guided.get_params()["majority_guidance"] == 0.5
+    guided.fit(X, y)
+    np.testing.assert_array_equal(guided.guidance_, 0.5)
+    h = guided.latent_dim
+    majority = max(DIGITS_COUNTS, key=DIGITS_COUNTS.get)
+    assert guided.guides_.shape == (DIGITS_COUNTS[majority], h)
+    # One majority class: its deviations standardised per dimension.
+    np.testing.assert_allclose(guided.guides_.mean(0), 0.0, atol=1e-4)
+    np.testing.assert_allclose(guided.guides_.std(0), 1.0, rtol=1e-3)
+    off = make(n_generations=0, filter_synthetic=False, majority_guidance=0.0).fit(X, y)
+    assert off.guides_ is None
+    np.testing.assert_array_equal(off.guidance_, 0.0)
+    np.testing.assert_array_equal(off.means_, guided.means_)  # the same networks
+    X_off, _ = off.sample({2: 20}, random_state=0)
+    X_on, _ = guided.sample({2: 20}, random_state=0)
+    assert not np.allclose(X_off, X_on)
+
+
+def test_a_fully_guided_draw_is_a_majority_deviation_in_the_class_spread():
+    """With share 1 and no spread of it, each displacement is the class's
+    centre plus its standard deviation times one of the guides exactly."""
+    from imblearn_meda.meda._proposals import LatentGaussian, Proposer
+
+    torch.manual_seed(0)
+    guides = torch.randn(7, 4)
+    gauss = LatentGaussian(torch.tensor([1.0, -1.0, 0.0, 2.0]),
+                           torch.tensor([4.0, 1.0, 0.25, 9.0]), guidance=1.0)
+    proposer = Proposer(torch.nn.Identity(), guides=guides, guidance_spread=0.0,
+                        is_image=False)
+    batch = proposer.draw(gauss, 50)
+    expected = gauss.center + gauss.var.sqrt() * guides  # (7, 4)
+    gap = (batch.d[:, None, :] - expected[None]).abs().amax(-1)  # (50, 7)
+    assert (gap.min(1).values < 1e-6).all()
+    assert len(set(gap.argmin(1).tolist())) > 1  # guides drawn at random
+    np.testing.assert_array_equal(batch.w.numpy(), 1.0)
+    # Share 0: isotropic noise, no draw equal to a guided one.
+    plain = proposer.draw(LatentGaussian(gauss.center, gauss.var, guidance=0.0), 50)
+    gap0 = (plain.d[:, None, :] - expected[None]).abs().amax(-1)
+    assert (gap0.min(1).values > 1e-3).all()
+
+
 @pytest.mark.parametrize("scale", [0.0, -1.0])
 def test_displacement_scale_must_be_positive(digits, scale):
     from sklearn.utils._param_validation import InvalidParameterError
