@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from benchmarks import report
+from benchmarks import over_seeds, report
 
 RESULTS = Path(__file__).resolve().parents[1] / "benchmarks" / "results"
 
@@ -193,7 +193,7 @@ def test_across_seeds_is_a_paired_t_interval_over_the_seeds(tmp_path, capsys):
     ]
     path = _write(tmp_path / "rows.jsonl", rows)
     cnns = report.pool_cnns([(path, None)])
-    summary = report.across_seeds(cnns, "meda", "ros")[("d", "paper", False)]
+    summary = over_seeds.across_seeds(cnns, "meda", "ros")[("d", "paper", False)]
     assert summary.seeds == [0, 1, 2]
     assert summary.diffs == pytest.approx([3.0, 0.0, -2.0])
     diffs = np.array([3.0, 0.0, -2.0])
@@ -222,12 +222,12 @@ def test_across_seeds_against_the_best_baseline_of_each_seed(tmp_path, capsys):
     ]
     path = _write(tmp_path / "rows.jsonl", rows)
     cnns = report.pool_cnns([(path, None)])
-    summary = report.across_seeds(cnns, "meda", "best", ["ros", "smote"])[("d", "paper", False)]
+    summary = over_seeds.across_seeds(cnns, "meda", "best", ["ros", "smote"])[("d", "paper", False)]
     assert summary.diffs == pytest.approx([2.0, 0.0])
-    assert report.across_seeds(cnns, "meda", "best", ["adasyn"]) == {}
-    assert report.across_seeds(cnns, "meda", "adasyn") == {}
+    assert over_seeds.across_seeds(cnns, "meda", "best", ["adasyn"]) == {}
+    assert over_seeds.across_seeds(cnns, "meda", "adasyn") == {}
     # One seed: no interval over seeds.
-    one = report.across_seeds(report.pool_cnns([(path, None)], seeds=[0]), "meda", "ros")
+    one = over_seeds.across_seeds(report.pool_cnns([(path, None)], seeds=[0]), "meda", "ros")
     assert one[("d", "paper", False)].low is None
     assert report.main([path, "--against", "ros,smote", "--across-seeds",
                         "meda:best,meda:adasyn"]) == 0
