@@ -36,7 +36,8 @@ FLIP_INVARIANT = ("fashion-mnist", "cifar10")
 MIRRORING = ("ros-augment", "meda", "meda-lgm", "meda-phase23", "meda-phase4",
              "meda-filter", "meda-noguidance", "meda-random", "meda-scale1", "meda-full",
              "meda-gpu", "meda-all-images", "meda-20k", "meda-4k", "meda-cosine",
-             "meda-cosine-4k", "meda-slim-8k", "meda-slim-8k-64d", "meda-phase4-guidance")
+             "meda-cosine-4k", "meda-slim-8k", "meda-slim-8k-64d", "meda-phase4-guidance",
+             "meda-gpu-guidance", "meda-guidance1", "meda-scale075")
 
 #: Validation images per class (full runs).
 VAL_PER_CLASS = {"digits": 20, "fashion-mnist": 400, "mnist": 400, "cifar10": 400}
@@ -82,6 +83,9 @@ SAMPLERS = {
     "meda-filter": "imblearn_meda:MEDALUDESampler",
     "meda-noguidance": "imblearn_meda:MEDALUDESampler",
     "meda-phase4-guidance": "imblearn_meda:MEDALUDESampler",
+    "meda-gpu-guidance": "imblearn_meda:MEDALUDESampler",
+    "meda-guidance1": "imblearn_meda:MEDALUDESampler",
+    "meda-scale075": "imblearn_meda:MEDALUDESampler",
     "meda-random": "imblearn_meda:MEDALUDESampler",
     "meda-noaug": "imblearn_meda:MEDALUDESampler",
     "meda-scale1": "imblearn_meda:MEDALUDESampler",
@@ -110,7 +114,8 @@ GENERATIVE = ("cvae", "cvae-setred", "mgvae", "deepsmote", "deepsmote-residual",
               "meda-decode-full-gpu", "meda-all-images", "meda-20k", "meda-4k",
               "meda-cosine", "meda-cosine-4k", "meda-slim-8k", "meda-decode-full-slim-8k",
               "meda-decode-full-slim-16k", "meda-decode-full-slim-8k-64d",
-              "meda-slim-8k-64d", "meda-phase4-guidance")
+              "meda-slim-8k-64d", "meda-phase4-guidance", "meda-gpu-guidance",
+              "meda-guidance1", "meda-scale075")
 
 # Quick MEDA_LUDE: the default "auto" epoch counts (about 1500 Phase-1
 # updates; fixed small epoch counts left digits' decoder untrained, with no
@@ -150,6 +155,12 @@ _MEDA_ROWS = {
     # Phase 4 on top of the default: the evolution tunes each class's
     # guidance share from 0.5.
     "meda-phase4-guidance": {"n_generations": 5, "majority_guidance": 0.5},
+    # The documented GPU training budget on top of the default, guidance on.
+    "meda-gpu-guidance": {**GPU_BUDGET, "majority_guidance": 0.5},
+    # The default with every draw's variation from a majority guide, and with
+    # displacements at three quarters of the class's spread.
+    "meda-guidance1": {"majority_guidance": 1.0},
+    "meda-scale075": {"displacement_scale": 0.75},
     **{name: {**NO_GUIDANCE, **extra} for name, extra in {
         # Decoded synthesis, without the augmentation ROS does not have either.
         "meda-decode": {"synthesis": "decode", "max_shift": 0},

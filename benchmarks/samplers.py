@@ -10,7 +10,10 @@ default synthesis, a real image plus the decoder's change), ``meda``
 majority-guided variation off; the other ablation rows below keep it off
 too), ``meda-phase4`` (``n_generations=5``: the paper's evolution of the
 latent distribution, off by default), ``meda-phase4-guidance`` (Phase 4 on
-top of the defaults: it evolves each class's guidance share), ``meda-lgm``
+top of the defaults: it evolves each class's guidance share),
+``meda-gpu-guidance`` (the GPU training budget on top of the defaults),
+``meda-guidance1`` (``majority_guidance=1``), ``meda-scale075``
+(``displacement_scale=0.75``), ``meda-lgm``
 (``mixture="refit"``: the L-GM loss on, off by default), ``meda-phase23``
 (``phase2_epochs=phase3_epochs="auto"``: the paper's Phases 2 and 3, off by
 default), ``meda-decode`` (``synthesis="decode"``:

@@ -477,28 +477,53 @@ def test_fashion_paper_numbers_of_results_md(capsys):
         assert f"- seed {seed}: {line}" in out
 
 
-def test_digits_over_seeds_table_of_results_md(capsys):
-    """The digits section's over-seeds table of RESULTS.md is what the report
-    prints from its raw file, with the command printed above it there."""
+#: Lines of the table of the ten further digits splits (seeds 10-19).
+MORE_DIGITS_LINES = (
+    "| `meda` - `ros` | 10 | +1.10 | +0.75 to +1.46 | 10 | 6 | 0 |",
+    "| `meda` - `adasyn` | 9 | +1.68 | +1.07 to +2.29 | 9 | 7 | 0 |",
+    "| `meda` - `meda-noguidance` | 10 | +0.14 | -0.27 to +0.55 | 6 | 1 | 0 |",
+)
+
+
+def _digits_report_tables():
+    """Each report command of the digits section of RESULTS.md, as report
+    arguments on the raw file here, with the over-seeds table shown after it."""
     import shlex
 
     text = (RESULTS.parent / "RESULTS.md").read_text()
     section = text[text.index("## Digits, paper profile"):]
     section = section[:section.index("\n## ")]
-    code = section[section.index("```\n") + 4:]
-    code = code[:code.index("```")].replace("\\\n", " ")
-    command = next(line for line in code.splitlines()
-                   if line.startswith("python benchmarks/report.py"))
-    args = shlex.split(command)[2:]
-    assert args[0] == "benchmarks/results/digits_paper_cpu.jsonl"
-    args[0] = str(RESULTS / "digits_paper_cpu.jsonl")
-    assert report.main(args) == 0
-    out = capsys.readouterr().out
-    printed = out[out.index("| difference |", out.index("over seeds")):].strip()
-    shown = section[section.index("| difference | seeds |"):]
-    shown = shown[:shown.index("\n\n")].strip()
-    assert printed == shown
+    out = []
+    for block in section.split("```\n")[1::2]:
+        code = block.replace("\\\n", " ")
+        for line in code.splitlines():
+            if not line.startswith("python benchmarks/report.py"):
+                continue
+            args = shlex.split(line)[2:]
+            name = args[0].removeprefix("benchmarks/results/")
+            args[0] = str(RESULTS / name)
+            after = section[section.index(block) + len(block):]
+            shown = after[after.index("| difference | seeds |"):]
+            out.append((name, args, shown[:shown.index("\n\n")].strip()))
+    return out
+
+
+def test_digits_over_seeds_tables_of_results_md(capsys):
+    """The digits section's over-seeds tables of RESULTS.md are what the report
+    prints from their raw files, with the commands printed above them there."""
+    tables = _digits_report_tables()
+    assert [name for name, _, _ in tables] == ["digits_paper_cpu.jsonl",
+                                               "digits_paper_cpu_more.jsonl"]
+    for _, args, shown in tables:
+        assert report.main(args) == 0
+        out = capsys.readouterr().out
+        printed = out[out.index("| difference |", out.index("over seeds")):].strip()
+        assert printed == shown
+    first, more = tables[0][2], tables[1][2]
     for line in ("| `meda` - `meda-noguidance` | 10 | +0.54 | +0.10 to +0.97 | 8 | 2 | 0 |",
                  "| `meda` - `ros` | 10 | +1.78 | +0.67 to +2.88 | 9 | 7 | 0 |",
-                 "| `meda-paper` - `ros` | 10 | -1.47 | -2.23 to -0.70 | 1 | 0 | 7 |"):
-        assert line in shown
+                 "| `meda-paper` - `ros` | 10 | -1.47 | -2.23 to -0.70 | 1 | 0 | 7 |",
+                 "| `meda-guidance1` - `meda` | 10 | -0.00 | -0.18 to +0.18 | 5 | 0 | 0 |"):
+        assert line in first
+    for line in MORE_DIGITS_LINES:
+        assert line in more
