@@ -12,8 +12,8 @@ command and writes its findings as JSON (and the pickle) under ``--out``:
 3. a default ``fit_resample`` on the paper's Fashion-MNIST protocol (seed 0:
    50 images for each of the 5 minority classes, 5000 for the others, 25,250
    in all), with ``phase_seconds_`` and the synthesis time, and the same fit
-   with the GPU training budget (``GPU_SETTING``: all samples, a Phase-1
-   budget eight times the CPU default);
+   with the GPU setting (``GPU_SETTING``: all samples, a Phase-1 budget
+   eight times the CPU default, majority guidance off);
 4. with ``--table ROWS``, the paper-protocol rows of the runner with the
    30-epoch CNN (``--cnns`` CNNs per row) into ``$OUT/table.jsonl``, for as
    many rows as ``--table-minutes`` allows (the rows are written as they

@@ -21,7 +21,7 @@ every new image decoded from a draw of the class's Gaussian, the paper's
 literal synthesis), ``meda-full`` and ``meda-decode-full``
 (``covariance="full"``: draws correlated as the class's codes are),
 ``meda-gpu`` and ``meda-decode-full-gpu`` (the GPU training budget,
-``pretrain_updates=20000, max_samples_per_class=None``) and its halves
+``pretrain_updates=20000, max_samples_per_class=None``, guidance off) and its halves
 ``meda-all-images`` (``max_samples_per_class=None``) and ``meda-20k``
 (``pretrain_updates=20000``), ``balanced``
 (the ceiling: extra REAL images from the unused rest of the training pool, every

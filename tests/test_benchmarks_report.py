@@ -258,7 +258,9 @@ def test_fashion_paper_numbers_of_results_md(capsys):
                         "meda-gpu:meda-noguidance,"
                         "meda-decode-full-slim-8k-64d:meda-decode-full-slim-16k,"
                         "meda:meda-noguidance,meda-phase4:meda-noguidance,meda-noaug:ros,"
-                        "meda-phase4-guidance:meda-noguidance,meda-phase4-guidance:meda"]) == 0
+                        "meda-phase4-guidance:meda-noguidance,meda-phase4-guidance:meda,"
+                        "meda-gpu-guidance:meda,meda-gpu-guidance:meda-gpu,"
+                        "meda-gpu-guidance:ros"]) == 0
     out = capsys.readouterr().out
     table = _table_rows(out)
     # (sampler, seed): CNNs and mean ± sd, as in RESULTS.md
@@ -317,6 +319,8 @@ def test_fashion_paper_numbers_of_results_md(capsys):
         ("meda-phase4-guidance", 0): "5 83.31 ± 0.99",
         ("meda-phase4-guidance", 5): "5 83.82 ± 1.19",
         ("meda-phase4-guidance", 1): "5 82.80 ± 0.34",
+        ("meda-gpu-guidance", 0): "5 83.34 ± 1.69",
+        ("meda-gpu-guidance", 5): "5 84.15 ± 1.39",
         ("meda-paper", 0): "5 72.04 ± 1.88",
         ("meda-paper", 5): "5 74.27 ± 1.28",
         ("mgvae", 0): "3 70.49 ± 1.19",
@@ -402,6 +406,16 @@ def test_fashion_paper_numbers_of_results_md(capsys):
                            "(Welch 95 % CI -0.80 to +1.07"),
                        (0, "`meda-phase4-guidance` - `meda-noguidance` = +0.51 "
                            "(Welch 95 % CI -1.66 to +2.67"),
+                       (0, "`meda-gpu-guidance` - `meda` = -0.08 "
+                           "(Welch 95 % CI -2.17 to +2.02"),
+                       (0, "`meda-gpu-guidance` - `meda-gpu` = -0.92 "
+                           "(Welch 95 % CI -3.00 to +1.16"),
+                       (0, "`meda-gpu-guidance` - `ros` = +2.78 "
+                           "(Welch 95 % CI +0.62 to +4.95"),
+                       (5, "`meda-gpu-guidance` - `meda` = -0.27 "
+                           "(Welch 95 % CI -2.39 to +1.85"),
+                       (5, "`meda-gpu-guidance` - `meda-gpu` = -0.94 "
+                           "(Welch 95 % CI -2.64 to +0.77"),
                        (0, "`meda-phase4-guidance` - `meda` = -0.10 "
                            "(Welch 95 % CI -1.50 to +1.29"),
                        (5, "`meda-phase4-guidance` - `meda-noguidance` = +0.15 "
