@@ -10,12 +10,12 @@ below zero. ``benchmarks/report.py --across-seeds`` prints it.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import numpy as np
 
 from benchmarks.report import _f1s, _seed_order, best_baseline, welch_interval
+
 
 @dataclass
 class AcrossSeeds:
@@ -87,9 +87,8 @@ def across_seeds(cnns, a, b, against=(), confidence=0.95):
         diffs = [w.diff for _, w in items]
         low = high = None
         if len(diffs) > 1 and np.std(diffs) > 0:
-            se = float(np.std(diffs, ddof=1)) / math.sqrt(len(diffs))
-            half = float(stats.t.ppf(0.5 + confidence / 2, len(diffs) - 1)) * se
-            low, high = float(np.mean(diffs)) - half, float(np.mean(diffs)) + half
+            low, high = (float(v) for v in stats.t.interval(
+                confidence, len(diffs) - 1, loc=np.mean(diffs), scale=stats.sem(diffs)))
         out[group] = AcrossSeeds(
             a, b, [seed for seed, _ in items], diffs, low, high,
             ahead=sum(d > 0 for d in diffs),
