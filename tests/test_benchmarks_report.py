@@ -495,11 +495,11 @@ def test_fashion_paper_numbers_of_results_md(capsys):
         assert f"- seed {seed}: {line}" in out
 
 
-#: Lines of the table of the ten further digits splits (seeds 10-19).
+#: Lines of the table of the twenty further digits splits (seeds 10-29).
 MORE_DIGITS_LINES = (
-    "| `meda` - `ros` | 10 | +1.10 | +0.75 to +1.46 | 10 | 6 | 0 |",
-    "| `meda` - `adasyn` | 9 | +1.68 | +1.07 to +2.29 | 9 | 7 | 0 |",
-    "| `meda` - `meda-noguidance` | 10 | +0.14 | -0.27 to +0.55 | 6 | 1 | 0 |",
+    "| `meda` - `ros` | 20 | +1.16 | +0.86 to +1.46 | 19 | 11 | 0 |",
+    "| `meda` - `adasyn` | 19 | +1.78 | +1.37 to +2.20 | 19 | 15 | 0 |",
+    "| `meda` - `meda-noguidance` | 20 | +0.19 | -0.14 to +0.52 | 13 | 2 | 1 |",
 )
 
 
