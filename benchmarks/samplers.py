@@ -6,14 +6,14 @@ over-sampling with copies shifted by up to 2 px and, on Fashion-MNIST and
 CIFAR-10, mirrored left-right half of the time), ``cvae``, ``deepsmote``,
 ``deepsmote-residual`` (``synthesis="residual"``: DeepSMOTE with MEDA_LUDE's
 default synthesis, a real image plus the decoder's change), ``meda``
-(imblearn_meda's defaults), ``meda-noguidance`` (``majority_guidance=0``:
-majority-guided variation off; the other ablation rows below keep it off
-too), ``meda-phase4`` (``n_generations=5``: the paper's evolution of the
-latent distribution, off by default), ``meda-phase4-guidance`` (Phase 4 on
-top of the defaults: it evolves each class's guidance share),
-``meda-gpu-guidance`` (the GPU training budget on top of the defaults),
-``meda-guidance1`` (``majority_guidance=1``), ``meda-scale075``
-(``displacement_scale=0.75``), ``meda-lgm``
+(imblearn_meda's defaults), ``meda-guidance`` (``majority_guidance=0.5``:
+majority-guided variation on, off by default), ``meda-phase4``
+(``n_generations=5``: the paper's evolution of the latent distribution, off
+by default), ``meda-phase4-guidance`` (Phase 4 on top of guidance: it
+evolves each class's guidance share), ``meda-gpu-guidance`` (the GPU
+training budget with guidance), ``meda-guidance1``
+(``majority_guidance=1``), ``meda-guidance-scale075`` (guidance with
+``displacement_scale=0.75``), ``meda-lgm``
 (``mixture="refit"``: the L-GM loss on, off by default), ``meda-phase23``
 (``phase2_epochs=phase3_epochs="auto"``: the paper's Phases 2 and 3, off by
 default), ``meda-decode`` (``synthesis="decode"``:

@@ -242,24 +242,25 @@ def test_fashion_paper_numbers_of_results_md(capsys):
     """The paper-protocol Fashion-MNIST table of RESULTS.md, from its raw file."""
     path = RESULTS / "fashion_mnist_paper_cpu_e10.jsonl"
     assert report.main([str(path), "--against", "ros,ros-augment", "--pairs",
-                        "meda:ros,meda:smote,meda:adasyn,meda:ros-augment,meda:meda-paper,"
-                        "meda-gpu:meda,meda-noguidance:ros,meda-noguidance:ros-augment,"
-                        "meda-filter:meda-noguidance,meda-filter-phase23:meda-filter,"
-                        "meda-decode:ros,meda-full:meda-noguidance,meda-decode-full:ros,"
+                        "meda-guidance:ros,meda-guidance:smote,meda-guidance:adasyn,"
+                        "meda-guidance:ros-augment,meda-guidance:meda-paper,"
+                        "meda-gpu:meda-guidance,meda:ros,meda:ros-augment,"
+                        "meda-filter:meda,meda-filter-phase23:meda-filter,"
+                        "meda-decode:ros,meda-full:meda,meda-decode-full:ros,"
                         "meda-gpu:ros,meda-gpu:ros-augment,meda-decode-full-gpu:ros,"
-                        "meda-noguidance:meda-noaug,meda-all-images:meda-noguidance,"
-                        "meda-20k:meda-noguidance,meda-4k:meda-noguidance,"
-                        "meda-cosine:meda-noguidance,meda-cosine-4k:meda-noguidance,"
-                        "meda-slim-8k:meda-noguidance,meda-decode-full-slim-8k:ros,"
+                        "meda:meda-noaug,meda-all-images:meda,"
+                        "meda-20k:meda,meda-4k:meda,"
+                        "meda-cosine:meda,meda-cosine-4k:meda,"
+                        "meda-slim-8k:meda,meda-decode-full-slim-8k:ros,"
                         "meda-paper:ros,meda-decode-full-slim-8k:meda-decode-full,"
                         "meda-decode-full-slim-16k:ros,meda-decode-full-slim-8k-64d:ros,"
                         "meda-decode-full-slim-8k-64d:meda-decode-full-slim-8k,"
-                        "meda-slim-8k-64d:meda-slim-8k,meda-noguidance:smote,"
-                        "meda-gpu:meda-noguidance,"
+                        "meda-slim-8k-64d:meda-slim-8k,meda:smote,"
+                        "meda-gpu:meda,"
                         "meda-decode-full-slim-8k-64d:meda-decode-full-slim-16k,"
-                        "meda:meda-noguidance,meda-phase4:meda-noguidance,meda-noaug:ros,"
-                        "meda-phase4-guidance:meda-noguidance,meda-phase4-guidance:meda,"
-                        "meda-gpu-guidance:meda,meda-gpu-guidance:meda-gpu,"
+                        "meda-guidance:meda,meda-phase4:meda,meda-noaug:ros,"
+                        "meda-phase4-guidance:meda,meda-phase4-guidance:meda-guidance,"
+                        "meda-gpu-guidance:meda-guidance,meda-gpu-guidance:meda-gpu,"
                         "meda-gpu-guidance:ros"]) == 0
     out = capsys.readouterr().out
     table = _table_rows(out)
@@ -267,7 +268,7 @@ def test_fashion_paper_numbers_of_results_md(capsys):
     means = {
         ("adasyn", 0): "5 80.59 ± 1.99",
         ("cvae-setred", 0): "3 71.83 ± 5.08",
-        ("meda-noguidance", 0): "5 82.80 ± 1.74",
+        ("meda", 0): "5 82.80 ± 1.74",
         ("meda-decode", 0): "5 75.15 ± 4.22",
         ("meda-decode", 5): "5 78.39 ± 2.75",
         ("meda-decode-full", 0): "5 76.55 ± 1.70",
@@ -299,22 +300,24 @@ def test_fashion_paper_numbers_of_results_md(capsys):
         ("meda-slim-8k-64d", 0): "5 83.32 ± 1.05",
         ("ros", 1): "5 80.37 ± 0.54",
         ("ros-augment", 1): "5 82.34 ± 0.39",
-        ("meda-noguidance", 1): "5 82.94 ± 0.67",
+        ("meda", 1): "5 82.94 ± 0.67",
         ("smote", 1): "5 79.73 ± 1.25",
         ("adasyn", 1): "5 79.41 ± 1.40",
         ("meda-gpu", 1): "5 82.84 ± 0.41",
         ("meda-decode-full-slim-16k", 1): "5 80.08 ± 1.04",
         ("meda-decode-full-slim-8k-64d", 1): "5 80.02 ± 0.48",
         ("meda-noaug", 1): "5 81.35 ± 0.47",
-        ("meda", 0): "5 83.42 ± 0.93",
-        ("meda", 5): "5 84.42 ± 1.52",
-        ("meda", 1): "5 83.17 ± 0.53",
-        ("meda", 3): "5 83.11 ± 0.96",
-        ("meda-noguidance", 3): "5 83.41 ± 1.12",
+        ("meda-guidance", 0): "5 83.42 ± 0.93",
+        ("meda-guidance", 5): "5 84.42 ± 1.52",
+        ("meda-guidance", 1): "5 83.17 ± 0.53",
+        ("meda-guidance", 3): "5 83.11 ± 0.96",
+        ("meda", 3): "5 83.41 ± 1.12",
         ("ros", 3): "5 80.29 ± 1.30",
         ("smote", 3): "5 80.60 ± 1.97",
         ("adasyn", 3): "5 80.24 ± 1.36",
         ("ros-augment", 3): "5 82.78 ± 1.24",
+        ("meda", 4): "5 82.52 ± 1.47",
+        ("meda-guidance", 4): "5 82.09 ± 1.24",
         ("meda-phase4", 0): "5 83.52 ± 1.72",
         ("meda-phase4", 5): "5 83.88 ± 0.92",
         ("meda-phase4", 1): "5 83.07 ± 0.62",
@@ -331,7 +334,7 @@ def test_fashion_paper_numbers_of_results_md(capsys):
         ("smote", 0): "5 80.59 ± 1.74",
         ("adasyn", 5): "5 81.80 ± 1.30",
         ("cvae-setred", 5): "3 73.69 ± 2.50",
-        ("meda-noguidance", 5): "5 83.66 ± 1.30",
+        ("meda", 5): "5 83.66 ± 1.30",
         ("meda-filter", 5): "5 83.74 ± 0.93",
         ("meda-filter-lgm-phase23", 5): "5 84.28 ± 0.68",
         ("meda-filter-lgm-phase23-scale1", 5): "5 83.16 ± 1.34",
@@ -351,96 +354,103 @@ def test_fashion_paper_numbers_of_results_md(capsys):
     assert set(table) == set(means)
     for key, expected in means.items():
         assert table[key][:2] == expected.split(" ", 1), key
-    assert table[("meda-noguidance", 0)][2:5] == ["`ros-augment`", "-0.61", "-2.76 to +1.54"]
-    assert table[("meda-noguidance", 5)][2:5] == ["`ros-augment`", "+0.44", "-1.35 to +2.22"]
+    assert table[("meda", 0)][2:5] == ["`ros-augment`", "-0.61", "-2.76 to +1.54"]
+    assert table[("meda", 5)][2:5] == ["`ros-augment`", "+0.44", "-1.35 to +2.22"]
     # The default (majority guidance on) against the baselines: the Targets.
-    for seed, line in ((0, "`meda` - `ros` = +2.86 (Welch 95 % CI +1.31 to +4.41"),
-                       (0, "`meda` - `smote` = +2.82 (Welch 95 % CI +0.67 to +4.97"),
-                       (0, "`meda` - `adasyn` = +2.83 (Welch 95 % CI +0.38 to +5.27"),
-                       (0, "`meda` - `ros-augment` = -0.00 (Welch 95 % CI -1.33 to +1.33"),
-                       (5, "`meda` - `ros` = +1.99 (Welch 95 % CI +0.13 to +3.85"),
-                       (5, "`meda` - `smote` = +2.72 (Welch 95 % CI +0.82 to +4.62"),
-                       (5, "`meda` - `adasyn` = +2.62 (Welch 95 % CI +0.54 to +4.69"),
-                       (5, "`meda` - `ros-augment` = +1.19 (Welch 95 % CI -0.79 to +3.17"),
-                       (1, "`meda` - `ros` = +2.80 (Welch 95 % CI +2.01 to +3.58"),
-                       (1, "`meda` - `smote` = +3.44 (Welch 95 % CI +1.90 to +4.97"),
-                       (1, "`meda` - `adasyn` = +3.76 (Welch 95 % CI +2.06 to +5.46"),
-                       (1, "`meda` - `ros-augment` = +0.83 (Welch 95 % CI +0.14 to +1.51"),
-                       (0, "`meda` - `meda-paper` = +11.37 (Welch 95 % CI +9.06 to +13.69"),
-                       (5, "`meda` - `meda-paper` = +10.14 (Welch 95 % CI +8.09 to +12.20"),
-                       (0, "`meda-gpu` - `meda` = +0.84 (Welch 95 % CI -0.47 to +2.16"),
-                       (5, "`meda-gpu` - `meda` = +0.67 (Welch 95 % CI -1.19 to +2.52"),
-                       (1, "`meda-gpu` - `meda` = -0.32 (Welch 95 % CI -1.02 to +0.37"),
-                       (3, "`meda` - `ros` = +2.81 (Welch 95 % CI +1.11 to +4.51"),
-                       (3, "`meda` - `smote` = +2.51 (Welch 95 % CI +0.09 to +4.93"),
-                       (3, "`meda` - `adasyn` = +2.86 (Welch 95 % CI +1.11 to +4.62"),
-                       (3, "`meda` - `ros-augment` = +0.32 (Welch 95 % CI -1.31 to +1.95"),
-                       (3, "`meda` - `meda-noguidance` = -0.31 (Welch 95 % CI -1.84 to +1.22"),
-                       (3, "`meda-noguidance` - `ros` = +3.12 (Welch 95 % CI +1.34 to +4.90"),
-                       (0, "`meda-noguidance` - `ros` = +2.25 (Welch 95 % CI +0.03 to +4.47"),
-                       (0, "`meda-noguidance` - `ros-augment` = -0.61 "
+    for seed, line in ((0, "`meda-guidance` - `ros` = +2.86 (Welch 95 % CI +1.31 to +4.41"),
+                       (0, "`meda-guidance` - `smote` = +2.82 (Welch 95 % CI +0.67 to +4.97"),
+                       (0, "`meda-guidance` - `adasyn` = +2.83 (Welch 95 % CI +0.38 to +5.27"),
+                       (0, "`meda-guidance` - `ros-augment` = -0.00 "
+                           "(Welch 95 % CI -1.33 to +1.33"),
+                       (5, "`meda-guidance` - `ros` = +1.99 (Welch 95 % CI +0.13 to +3.85"),
+                       (5, "`meda-guidance` - `smote` = +2.72 (Welch 95 % CI +0.82 to +4.62"),
+                       (5, "`meda-guidance` - `adasyn` = +2.62 (Welch 95 % CI +0.54 to +4.69"),
+                       (5, "`meda-guidance` - `ros-augment` = +1.19 "
+                           "(Welch 95 % CI -0.79 to +3.17"),
+                       (1, "`meda-guidance` - `ros` = +2.80 (Welch 95 % CI +2.01 to +3.58"),
+                       (1, "`meda-guidance` - `smote` = +3.44 (Welch 95 % CI +1.90 to +4.97"),
+                       (1, "`meda-guidance` - `adasyn` = +3.76 (Welch 95 % CI +2.06 to +5.46"),
+                       (1, "`meda-guidance` - `ros-augment` = +0.83 "
+                           "(Welch 95 % CI +0.14 to +1.51"),
+                       (0, "`meda-guidance` - `meda-paper` = +11.37 "
+                           "(Welch 95 % CI +9.06 to +13.69"),
+                       (5, "`meda-guidance` - `meda-paper` = +10.14 "
+                           "(Welch 95 % CI +8.09 to +12.20"),
+                       (0, "`meda-gpu` - `meda-guidance` = +0.84 (Welch 95 % CI -0.47 to +2.16"),
+                       (5, "`meda-gpu` - `meda-guidance` = +0.67 (Welch 95 % CI -1.19 to +2.52"),
+                       (1, "`meda-gpu` - `meda-guidance` = -0.32 (Welch 95 % CI -1.02 to +0.37"),
+                       (3, "`meda-guidance` - `ros` = +2.81 (Welch 95 % CI +1.11 to +4.51"),
+                       (3, "`meda-guidance` - `smote` = +2.51 (Welch 95 % CI +0.09 to +4.93"),
+                       (3, "`meda-guidance` - `adasyn` = +2.86 (Welch 95 % CI +1.11 to +4.62"),
+                       (3, "`meda-guidance` - `ros-augment` = +0.32 "
+                           "(Welch 95 % CI -1.31 to +1.95"),
+                       (3, "`meda-guidance` - `meda` = -0.31 (Welch 95 % CI -1.84 to +1.22"),
+                       (3, "`meda` - `ros` = +3.12 (Welch 95 % CI +1.34 to +4.90"),
+                       (0, "`meda` - `ros` = +2.25 (Welch 95 % CI +0.03 to +4.47"),
+                       (0, "`meda` - `ros-augment` = -0.61 "
                            "(Welch 95 % CI -2.76 to +1.54"),
-                       (0, "`meda-filter` - `meda-noguidance` = +0.24 "
+                       (0, "`meda-filter` - `meda` = +0.24 "
                            "(Welch 95 % CI -1.90 to +2.37"),
                        (0, "`meda-filter-phase23` - `meda-filter` = +0.39 "
                            "(Welch 95 % CI -0.71 to +1.49"),
                        (0, "`meda-decode` - `ros` = -5.41 (Welch 95 % CI -10.58 to -0.24"),
-                       (0, "`meda-full` - `meda-noguidance` = +0.34 "
+                       (0, "`meda-full` - `meda` = +0.34 "
                            "(Welch 95 % CI -2.17 to +2.85"),
                        (0, "`meda-decode-full` - `ros` = -4.01 (Welch 95 % CI -6.19 to -1.83"),
                        (0, "`meda-gpu` - `ros` = +3.70 (Welch 95 % CI +2.18 to +5.23"),
                        (0, "`meda-gpu` - `ros-augment` = +0.84 (Welch 95 % CI -0.45 to +2.14"),
                        (0, "`meda-decode-full-gpu` - `ros` = -1.79 (Welch 95 % CI -3.52 to -0.07"),
-                       (0, "`meda-noguidance` - `meda-noaug` = -0.23 "
+                       (0, "`meda` - `meda-noaug` = -0.23 "
                            "(Welch 95 % CI -2.50 to +2.05"),
                        (5, "`meda-gpu` - `ros` = +2.66 (Welch 95 % CI +1.61 to +3.71"),
-                       (5, "`meda-noguidance` - `meda-noaug` = +0.84 "
+                       (5, "`meda` - `meda-noaug` = +0.84 "
                            "(Welch 95 % CI -0.77 to +2.46"),
-                       (1, "`meda-noguidance` - `meda-noaug` = +1.58 "
+                       (1, "`meda` - `meda-noaug` = +1.58 "
                            "(Welch 95 % CI +0.73 to +2.44"),
                        (1, "`meda-noaug` - `ros` = +0.98 (Welch 95 % CI +0.24 to +1.72"),
-                       (0, "`meda` - `meda-noguidance` = +0.61 (Welch 95 % CI -1.54 to +2.77"),
-                       (5, "`meda` - `meda-noguidance` = +0.75 (Welch 95 % CI -1.32 to +2.82"),
-                       (1, "`meda` - `meda-noguidance` = +0.23 (Welch 95 % CI -0.65 to +1.12"),
-                       (0, "`meda-phase4` - `meda-noguidance` = +0.72 "
+                       (0, "`meda-guidance` - `meda` = +0.61 (Welch 95 % CI -1.54 to +2.77"),
+                       (5, "`meda-guidance` - `meda` = +0.75 (Welch 95 % CI -1.32 to +2.82"),
+                       (1, "`meda-guidance` - `meda` = +0.23 (Welch 95 % CI -0.65 to +1.12"),
+                       (4, "`meda-guidance` - `meda` = -0.43 (Welch 95 % CI -2.42 to +1.56"),
+                       (0, "`meda-phase4` - `meda` = +0.72 "
                            "(Welch 95 % CI -1.81 to +3.24"),
-                       (5, "`meda-phase4` - `meda-noguidance` = +0.21 "
+                       (5, "`meda-phase4` - `meda` = +0.21 "
                            "(Welch 95 % CI -1.46 to +1.89"),
-                       (1, "`meda-phase4` - `meda-noguidance` = +0.13 "
+                       (1, "`meda-phase4` - `meda` = +0.13 "
                            "(Welch 95 % CI -0.80 to +1.07"),
-                       (0, "`meda-phase4-guidance` - `meda-noguidance` = +0.51 "
+                       (0, "`meda-phase4-guidance` - `meda` = +0.51 "
                            "(Welch 95 % CI -1.66 to +2.67"),
-                       (0, "`meda-gpu-guidance` - `meda` = -0.08 "
+                       (0, "`meda-gpu-guidance` - `meda-guidance` = -0.08 "
                            "(Welch 95 % CI -2.17 to +2.02"),
                        (0, "`meda-gpu-guidance` - `meda-gpu` = -0.92 "
                            "(Welch 95 % CI -3.00 to +1.16"),
                        (0, "`meda-gpu-guidance` - `ros` = +2.78 "
                            "(Welch 95 % CI +0.62 to +4.95"),
-                       (5, "`meda-gpu-guidance` - `meda` = -0.27 "
+                       (5, "`meda-gpu-guidance` - `meda-guidance` = -0.27 "
                            "(Welch 95 % CI -2.39 to +1.85"),
                        (5, "`meda-gpu-guidance` - `meda-gpu` = -0.94 "
                            "(Welch 95 % CI -2.64 to +0.77"),
-                       (0, "`meda-phase4-guidance` - `meda` = -0.10 "
+                       (0, "`meda-phase4-guidance` - `meda-guidance` = -0.10 "
                            "(Welch 95 % CI -1.50 to +1.29"),
-                       (5, "`meda-phase4-guidance` - `meda-noguidance` = +0.15 "
+                       (5, "`meda-phase4-guidance` - `meda` = +0.15 "
                            "(Welch 95 % CI -1.67 to +1.98"),
-                       (5, "`meda-phase4-guidance` - `meda` = -0.60 "
+                       (5, "`meda-phase4-guidance` - `meda-guidance` = -0.60 "
                            "(Welch 95 % CI -2.61 to +1.41"),
-                       (1, "`meda-phase4-guidance` - `meda-noguidance` = -0.14 "
+                       (1, "`meda-phase4-guidance` - `meda` = -0.14 "
                            "(Welch 95 % CI -0.96 to +0.68"),
-                       (1, "`meda-phase4-guidance` - `meda` = -0.37 "
+                       (1, "`meda-phase4-guidance` - `meda-guidance` = -0.37 "
                            "(Welch 95 % CI -1.04 to +0.30"),
-                       (0, "`meda-all-images` - `meda-noguidance` = +0.25 "
+                       (0, "`meda-all-images` - `meda` = +0.25 "
                            "(Welch 95 % CI -2.07 to +2.58"),
-                       (0, "`meda-20k` - `meda-noguidance` = +0.80 (Welch 95 % CI -1.40 to +3.00"),
-                       (0, "`meda-4k` - `meda-noguidance` = +0.06 (Welch 95 % CI -2.39 to +2.51"),
-                       (0, "`meda-cosine` - `meda-noguidance` = +0.39 "
+                       (0, "`meda-20k` - `meda` = +0.80 (Welch 95 % CI -1.40 to +3.00"),
+                       (0, "`meda-4k` - `meda` = +0.06 (Welch 95 % CI -2.39 to +2.51"),
+                       (0, "`meda-cosine` - `meda` = +0.39 "
                            "(Welch 95 % CI -2.21 to +2.98"),
-                       (0, "`meda-cosine-4k` - `meda-noguidance` = +0.63 "
+                       (0, "`meda-cosine-4k` - `meda` = +0.63 "
                            "(Welch 95 % CI -2.39 to +3.64"),
-                       (0, "`meda-slim-8k` - `meda-noguidance` = +0.40 "
+                       (0, "`meda-slim-8k` - `meda` = +0.40 "
                            "(Welch 95 % CI -1.75 to +2.54"),
-                       (5, "`meda-slim-8k` - `meda-noguidance` = +0.00 "
+                       (5, "`meda-slim-8k` - `meda` = +0.00 "
                            "(Welch 95 % CI -2.03 to +2.03"),
                        (0, "`meda-paper` - `ros` = -8.52 (Welch 95 % CI -10.88 to -6.15"),
                        (5, "`meda-paper` - `ros` = -8.15 (Welch 95 % CI -9.74 to -6.57"),
@@ -457,12 +467,12 @@ def test_fashion_paper_numbers_of_results_md(capsys):
                            "(Welch 95 % CI +0.63 to +3.50"),
                        (0, "`meda-decode-full-slim-8k-64d` - `meda-decode-full-slim-8k` = +3.10 "
                            "(Welch 95 % CI +1.25 to +4.96"),
-                       (1, "`meda-noguidance` - `ros` = +2.56 (Welch 95 % CI +1.67 to +3.46"),
-                       (1, "`meda-noguidance` - `ros-augment` = +0.59 "
+                       (1, "`meda` - `ros` = +2.56 (Welch 95 % CI +1.67 to +3.46"),
+                       (1, "`meda` - `ros-augment` = +0.59 "
                            "(Welch 95 % CI -0.23 to +1.42"),
-                       (1, "`meda-noguidance` - `smote` = +3.20 (Welch 95 % CI +1.66 to +4.75"),
+                       (1, "`meda` - `smote` = +3.20 (Welch 95 % CI +1.66 to +4.75"),
                        (1, "`meda-gpu` - `ros` = +2.47 (Welch 95 % CI +1.76 to +3.18"),
-                       (1, "`meda-gpu` - `meda-noguidance` = -0.09 (Welch 95 % CI -0.93 to +0.74"),
+                       (1, "`meda-gpu` - `meda` = -0.09 (Welch 95 % CI -0.93 to +0.74"),
                        (1, "`meda-decode-full-slim-16k` - `ros` = -0.29 "
                            "(Welch 95 % CI -1.57 to +0.98"),
                        (1, "`meda-decode-full-slim-8k-64d` - `ros` = -0.35 "
@@ -479,15 +489,15 @@ def test_fashion_paper_numbers_of_results_md(capsys):
                            "(Welch 95 % CI -2.55 to +0.24"),
                        (5, "`meda-decode-full-slim-8k` - `meda-decode-full` = +1.84 "
                            "(Welch 95 % CI -0.28 to +3.96"),
-                       (5, "`meda-all-images` - `meda-noguidance` = -0.32 "
+                       (5, "`meda-all-images` - `meda` = -0.32 "
                            "(Welch 95 % CI -2.02 to +1.38"),
                        (5, "`meda-gpu` - `ros-augment` = +1.86 (Welch 95 % CI +0.44 to +3.27"),
-                       (5, "`meda-noguidance` - `ros` = +1.24 (Welch 95 % CI -0.38 to +2.86"),
-                       (5, "`meda-noguidance` - `ros-augment` = +0.44 "
+                       (5, "`meda` - `ros` = +1.24 (Welch 95 % CI -0.38 to +2.86"),
+                       (5, "`meda` - `ros-augment` = +0.44 "
                            "(Welch 95 % CI -1.35 to +2.22"),
-                       (5, "`meda-filter` - `meda-noguidance` = +0.08 "
+                       (5, "`meda-filter` - `meda` = +0.08 "
                            "(Welch 95 % CI -1.60 to +1.76"),
-                       (5, "`meda-full` - `meda-noguidance` = -0.08 "
+                       (5, "`meda-full` - `meda` = -0.08 "
                            "(Welch 95 % CI -1.86 to +1.70"),
                        (5, "`meda-decode-full` - `ros` = -3.00 (Welch 95 % CI -5.04 to -0.96"),
                        (5, "`meda-filter-phase23` - `meda-filter` = +0.76 "
@@ -497,9 +507,10 @@ def test_fashion_paper_numbers_of_results_md(capsys):
 
 #: Lines of the table of the twenty further digits splits (seeds 10-29).
 MORE_DIGITS_LINES = (
-    "| `meda` - `ros` | 20 | +1.16 | +0.86 to +1.46 | 19 | 11 | 0 |",
-    "| `meda` - `adasyn` | 19 | +1.78 | +1.37 to +2.20 | 19 | 15 | 0 |",
-    "| `meda` - `meda-noguidance` | 20 | +0.19 | -0.14 to +0.52 | 13 | 2 | 1 |",
+    "| `meda` - `ros` | 20 | +0.97 | +0.58 to +1.37 | 17 | 11 | 0 |",
+    "| `meda` - `adasyn` | 19 | +1.57 | +1.06 to +2.08 | 18 | 13 | 0 |",
+    "| `meda-guidance` - `meda` | 20 | +0.19 | -0.14 to +0.52 | 13 | 2 | 1 |",
+    "| `meda-guidance` - `ros` | 20 | +1.16 | +0.86 to +1.46 | 19 | 11 | 0 |",
 )
 
 
@@ -538,10 +549,12 @@ def test_digits_over_seeds_tables_of_results_md(capsys):
         printed = out[out.index("| difference |", out.index("over seeds")):].strip()
         assert printed == shown
     first, more = tables[0][2], tables[1][2]
-    for line in ("| `meda` - `meda-noguidance` | 10 | +0.54 | +0.10 to +0.97 | 8 | 2 | 0 |",
-                 "| `meda` - `ros` | 10 | +1.78 | +0.67 to +2.88 | 9 | 7 | 0 |",
+    for line in ("| `meda-guidance` - `meda` | 10 | +0.54 | +0.10 to +0.97 | 8 | 2 | 0 |",
+                 "| `meda` - `ros` | 10 | +1.24 | +0.27 to +2.21 | 8 | 5 | 0 |",
+                 "| `meda-guidance` - `ros` | 10 | +1.78 | +0.67 to +2.88 | 9 | 7 | 0 |",
                  "| `meda-paper` - `ros` | 10 | -1.47 | -2.23 to -0.70 | 1 | 0 | 7 |",
-                 "| `meda-guidance1` - `meda` | 10 | -0.00 | -0.18 to +0.18 | 5 | 0 | 0 |"):
+                 "| `meda-guidance1` - `meda-guidance` | 10 | -0.00 | -0.18 to +0.18 | 5 | 0 "
+                 "| 0 |"):
         assert line in first
     for line in MORE_DIGITS_LINES:
         assert line in more

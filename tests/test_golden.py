@@ -26,21 +26,18 @@ from sklearn.datasets import load_digits, make_classification
 
 GOLDEN = Path(__file__).with_name("data") / "golden_outputs.json"
 
-# majority_guidance=0: the digests were recorded before guidance was on by
-# default, on the AVX2 host they are compared on; re-recording them with
-# guidance needs that host (the module docstring says why).
 _FAST = dict(pretrain_epochs=2, n_iterations=1, phase2_epochs=1, phase3_epochs=1,
              n_generations=2, filter_synthetic=True, population_size=64, latent_dim=8,
-             batch_size=64, majority_guidance=0.0, device="cpu")
+             batch_size=64, device="cpu")
 
 #: name -> (sampler class, parameters, data set)
 CASES = {
     "meda-residual-digits": ("MEDALUDESampler", dict(random_state=7, **_FAST), "digits"),
-    # The defaults' path: no filter, no Phases 2-4, the image classifier not
-    # trained (guidance off, as when the digest was recorded).
+    # The defaults' path: no filter, no Phases 2-4, no majority guidance, the
+    # image classifier not trained.
     "meda-defaults-digits": ("MEDALUDESampler",
                              dict(random_state=7, pretrain_epochs=2, latent_dim=8,
-                                  batch_size=64, majority_guidance=0.0, device="cpu"),
+                                  batch_size=64, device="cpu"),
                              "digits"),
     "meda-decode-digits": ("MEDALUDESampler",
                            dict(random_state=7, synthesis="decode", **_FAST), "digits"),

@@ -455,16 +455,19 @@ def test_full_covariance_correlates_draws_as_the_class_codes_are(digits):
         make(covariance="spherical").fit(X, y)
 
 
-def test_majority_guidance_is_on_by_default_and_draws_from_the_majority(digits):
-    """By default (0.5) every class starts with guidance share 0.5 and the
-    guides are the majority class's codes' standardised deviations; at 0
-    there are none and the same networks draw other samples."""
+def test_majority_guidance_is_off_by_default_and_draws_from_the_majority(digits):
+    """By default (0) there are no guides; at 0.5 every class starts with
+    guidance share 0.5, the guides are the majority class's codes'
+    standardised deviations, and the same networks draw other samples."""
     from conftest import DIGITS_COUNTS
 
     X, y = digits
-    guided = make(n_generations=0, filter_synthetic=False)
-    assert guided.get_params()["majority_guidance"] == 0.5
-    guided.fit(X, y)
+    off = make(n_generations=0, filter_synthetic=False)
+    assert off.get_params()["majority_guidance"] == 0.0
+    off.fit(X, y)
+    assert off.guides_ is None
+    np.testing.assert_array_equal(off.guidance_, 0.0)
+    guided = make(n_generations=0, filter_synthetic=False, majority_guidance=0.5).fit(X, y)
     np.testing.assert_array_equal(guided.guidance_, 0.5)
     h = guided.latent_dim
     majority = max(DIGITS_COUNTS, key=DIGITS_COUNTS.get)
@@ -472,9 +475,6 @@ def test_majority_guidance_is_on_by_default_and_draws_from_the_majority(digits):
     # One majority class: its deviations standardised per dimension.
     np.testing.assert_allclose(guided.guides_.mean(0), 0.0, atol=1e-4)
     np.testing.assert_allclose(guided.guides_.std(0), 1.0, rtol=1e-3)
-    off = make(n_generations=0, filter_synthetic=False, majority_guidance=0.0).fit(X, y)
-    assert off.guides_ is None
-    np.testing.assert_array_equal(off.guidance_, 0.0)
     np.testing.assert_array_equal(off.means_, guided.means_)  # the same networks
     X_off, _ = off.sample({2: 20}, random_state=0)
     X_on, _ = guided.sample({2: 20}, random_state=0)
