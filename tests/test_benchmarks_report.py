@@ -318,6 +318,9 @@ def test_fashion_paper_numbers_of_results_md(capsys):
         ("ros-augment", 3): "5 82.78 ± 1.24",
         ("meda", 4): "5 82.52 ± 1.47",
         ("meda-guidance", 4): "5 82.09 ± 1.24",
+        ("ros", 4): "5 79.06 ± 1.00",
+        ("smote", 4): "5 78.84 ± 0.44",
+        ("ros-augment", 4): "5 82.55 ± 1.25",
         ("meda-phase4", 0): "5 83.52 ± 1.72",
         ("meda-phase4", 5): "5 83.88 ± 0.92",
         ("meda-phase4", 1): "5 83.07 ± 0.62",
@@ -412,6 +415,8 @@ def test_fashion_paper_numbers_of_results_md(capsys):
                        (5, "`meda-guidance` - `meda` = +0.75 (Welch 95 % CI -1.32 to +2.82"),
                        (1, "`meda-guidance` - `meda` = +0.23 (Welch 95 % CI -0.65 to +1.12"),
                        (4, "`meda-guidance` - `meda` = -0.43 (Welch 95 % CI -2.42 to +1.56"),
+                       (4, "`meda` - `ros` = +3.46 (Welch 95 % CI +1.58 to +5.33"),
+                       (4, "`meda` - `smote` = +3.68 (Welch 95 % CI +1.89 to +5.47"),
                        (0, "`meda-phase4` - `meda` = +0.72 "
                            "(Welch 95 % CI -1.81 to +3.24"),
                        (5, "`meda-phase4` - `meda` = +0.21 "
