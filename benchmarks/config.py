@@ -155,7 +155,7 @@ GUIDANCE = {"majority_guidance": 0.5}
 _MEDA_ROWS = {
     "meda": {},
     "meda-paper": dict(PAPER_SETTINGS),
-    # Majority guidance on (the default before it was switched off).
+    # Majority guidance on, at the share measured most.
     "meda-guidance": dict(GUIDANCE),
     # Phase 4 on top of guidance: the evolution tunes each class's guidance
     # share from 0.5.
