@@ -255,7 +255,7 @@ def test_fashion_paper_numbers_of_results_md(capsys):
                         "meda-paper:ros,meda-decode-full-slim-8k:meda-decode-full,"
                         "meda-decode-full-slim-16k:ros,meda-decode-full-slim-8k-64d:ros,"
                         "meda-decode-full-slim-8k-64d:meda-decode-full-slim-8k,"
-                        "meda-slim-8k-64d:meda-slim-8k,meda:smote,"
+                        "meda-slim-8k-64d:meda-slim-8k,meda:smote,meda:adasyn,"
                         "meda-gpu:meda,"
                         "meda-decode-full-slim-8k-64d:meda-decode-full-slim-16k,"
                         "meda-guidance:meda,meda-phase4:meda,meda-noaug:ros,"
@@ -321,6 +321,7 @@ def test_fashion_paper_numbers_of_results_md(capsys):
         ("ros", 4): "5 79.06 ± 1.00",
         ("smote", 4): "5 78.84 ± 0.44",
         ("ros-augment", 4): "5 82.55 ± 1.25",
+        ("adasyn", 4): "5 79.61 ± 1.39",
         ("meda-noaug", 4): "5 82.71 ± 1.86",
         ("meda-phase4", 0): "5 83.52 ± 1.72",
         ("meda-phase4", 5): "5 83.88 ± 0.92",
@@ -418,6 +419,7 @@ def test_fashion_paper_numbers_of_results_md(capsys):
                        (4, "`meda-guidance` - `meda` = -0.43 (Welch 95 % CI -2.42 to +1.56"),
                        (4, "`meda` - `ros` = +3.46 (Welch 95 % CI +1.58 to +5.33"),
                        (4, "`meda` - `smote` = +3.68 (Welch 95 % CI +1.89 to +5.47"),
+                       (4, "`meda` - `adasyn` = +2.90 (Welch 95 % CI +0.82 to +4.99"),
                        (4, "`meda` - `meda-noaug` = -0.20 (Welch 95 % CI -2.66 to +2.27"),
                        (4, "`meda-noaug` - `ros` = +3.65 (Welch 95 % CI +1.36 to +5.95"),
                        (0, "`meda-phase4` - `meda` = +0.72 "
