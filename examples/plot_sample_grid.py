@@ -52,8 +52,8 @@ print("training images per class:", np.bincount(y).tolist())
 # ``PAPER_SETTINGS`` switches every departure of the defaults off: decoded
 # draws instead of residual synthesis, the learned L-GM Gaussians, Phase 1's
 # image loss into the decoder, Phase 2's random-partner reconstruction, no
-# shift, and switches Phases 2-4 on, here with three
-# epochs of Phases 2 and 3 and three generations instead of the paper's five.
+# shift, and switches Phases 2-4 on, here with three epochs of Phases 2 and 3
+# and three generations instead of the paper's five.
 # Both samplers get the same short training (``SHORT``); the rest of their
 # settings are the defaults or the paper's.
 

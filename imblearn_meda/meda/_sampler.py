@@ -155,8 +155,7 @@ class MEDALUDESampler(FitSteps, Synthesis, BaseDeepOverSampler):
         each draw's variation that comes from a real majority sample's
         deviation from its class mean (standardised per dimension) instead
         of isotropic noise; Phase 4, when on, evolves it per class
-        (``guidance_``). ``0`` (the paper's) is off; off by default, since
-        its gain was not confirmed on splits it was not chosen on.
+        (``guidance_``). ``0``, the paper's and the default, is off.
 
     xi : 'auto' or float, default='auto'
         Weight ``xi`` of the majority terms in Phases 1 and 2 (all the paper's
