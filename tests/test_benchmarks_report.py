@@ -261,7 +261,7 @@ def test_fashion_paper_numbers_of_results_md(capsys):
                         "meda-guidance:meda,meda-phase4:meda,meda-noaug:ros,"
                         "meda-phase4-guidance:meda,meda-phase4-guidance:meda-guidance,"
                         "meda-gpu-guidance:meda-guidance,meda-gpu-guidance:meda-gpu,"
-                        "meda-gpu-guidance:ros"]) == 0
+                        "meda-gpu-guidance:ros,meda:meda-scale1"]) == 0
     out = capsys.readouterr().out
     table = _table_rows(out)
     # (sampler, seed): CNNs and mean ± sd, as in RESULTS.md
@@ -325,6 +325,8 @@ def test_fashion_paper_numbers_of_results_md(capsys):
         ("meda-noaug", 4): "5 82.71 ± 1.86",
         ("meda-gpu", 3): "5 83.90 ± 1.08",
         ("meda-gpu", 4): "5 82.84 ± 0.32",
+        ("meda-scale1", 0): "5 81.27 ± 2.70",
+        ("meda-scale1", 5): "5 83.30 ± 0.93",
         ("meda-phase4", 0): "5 83.52 ± 1.72",
         ("meda-phase4", 5): "5 83.88 ± 0.92",
         ("meda-phase4", 1): "5 83.07 ± 0.62",
@@ -486,6 +488,7 @@ def test_fashion_paper_numbers_of_results_md(capsys):
                        (1, "`meda-gpu` - `ros` = +2.47 (Welch 95 % CI +1.76 to +3.18"),
                        (1, "`meda-gpu` - `meda` = -0.09 (Welch 95 % CI -0.93 to +0.74"),
                        (3, "`meda-gpu` - `meda` = +0.49 (Welch 95 % CI -1.11 to +2.09"),
+                       (0, "`meda` - `meda-scale1` = +1.53 (Welch 95 % CI -1.89 to +4.95"),
                        (4, "`meda-gpu` - `ros` = +3.78 (Welch 95 % CI +2.56 to +5.00"),
                        (1, "`meda-decode-full-slim-16k` - `ros` = -0.29 "
                            "(Welch 95 % CI -1.57 to +0.98"),
