@@ -327,6 +327,8 @@ def test_fashion_paper_numbers_of_results_md(capsys):
         ("meda-gpu", 4): "5 82.84 ± 0.32",
         ("meda-scale1", 0): "5 81.27 ± 2.70",
         ("meda-scale1", 5): "5 83.30 ± 0.93",
+        ("meda-scale1", 3): "5 80.44 ± 1.13",
+        ("meda-noaug", 3): "5 83.08 ± 0.98",
         ("meda-phase4", 0): "5 83.52 ± 1.72",
         ("meda-phase4", 5): "5 83.88 ± 0.92",
         ("meda-phase4", 1): "5 83.07 ± 0.62",
@@ -489,6 +491,8 @@ def test_fashion_paper_numbers_of_results_md(capsys):
                        (1, "`meda-gpu` - `meda` = -0.09 (Welch 95 % CI -0.93 to +0.74"),
                        (3, "`meda-gpu` - `meda` = +0.49 (Welch 95 % CI -1.11 to +2.09"),
                        (0, "`meda` - `meda-scale1` = +1.53 (Welch 95 % CI -1.89 to +4.95"),
+                       (3, "`meda` - `meda-scale1` = +2.98 (Welch 95 % CI +1.33 to +4.62"),
+                       (3, "`meda` - `meda-noaug` = +0.34 (Welch 95 % CI -1.20 to +1.88"),
                        (4, "`meda-gpu` - `ros` = +3.78 (Welch 95 % CI +2.56 to +5.00"),
                        (1, "`meda-decode-full-slim-16k` - `ros` = -0.29 "
                            "(Welch 95 % CI -1.57 to +0.98"),
