@@ -548,6 +548,7 @@ MORE_DIGITS_LINES = (
     "| `meda-guidance` - `meda` | 20 | +0.19 | -0.14 to +0.52 | 13 | 2 | 1 |",
     "| `meda` - `meda-scale1` | 20 | +0.37 | +0.15 to +0.58 | 18 | 4 | 0 |",
     "| `meda-noaug` - `ros` | 20 | +0.64 | +0.43 to +0.84 | 18 | 3 | 0 |",
+    "| `meda-phase4` - `meda` | 20 | -0.11 | -0.25 to +0.04 | 8 | 0 | 1 |",
     "| `meda-guidance` - `ros` | 20 | +1.16 | +0.86 to +1.46 | 19 | 11 | 0 |",
 )
 
