@@ -11,13 +11,14 @@ command and writes its findings as JSON (and the pickle) under ``--out``:
    to ``tests/data/`` so that CPU-only CI proves a CUDA pickle loads;
 3. a default ``fit_resample`` on the paper's Fashion-MNIST protocol (seed 0:
    50 images for each of the 5 minority classes, 5000 for the others, 25,250
-   in all), with ``phase_seconds_`` and the synthesis time, and the same fit
-   with the GPU setting (``GPU_SETTING``: all samples, a Phase-1 budget
-   eight times the CPU default, majority guidance off);
+   in all), with ``phase_seconds_`` and the synthesis time: on a GPU the
+   default's ``'auto'`` training budget is the GPU setting (all samples, a
+   Phase-1 budget eight times the CPU's); and the same fit with the CPU
+   budget (``CPU_SETTING``);
 4. with ``--table ROWS``, the paper-protocol rows of the runner with the
-   30-epoch CNN (``--cnns`` CNNs per row) into ``$OUT/table.jsonl``, for as
-   many rows as ``--table-minutes`` allows (the rows are written as they
-   finish).
+   30-epoch CNN (``--cnns`` CNNs per row; the ``meda`` row takes the
+   default's GPU budget there) into ``$OUT/table.jsonl``, for as many rows
+   as ``--table-minutes`` allows (the rows are written as they finish).
 
 Prepare here (the GPU machine has no network and lacks imbalanced-learn,
 sklearn-compat and imagehash)::
@@ -46,9 +47,10 @@ from pathlib import Path
 import numpy as np
 import torch
 
-#: The documented GPU setting of MEDALUDESampler's training budget (the
-#: runner's ``meda-gpu`` row uses the same).
-from benchmarks.config import GPU_BUDGET as GPU_SETTING
+from imblearn_meda.meda._config import AUTO_BUDGET
+
+#: The training budget ``'auto'`` gives on the CPU, set explicitly.
+CPU_SETTING = dict(AUTO_BUDGET["cpu"])
 
 
 def _hash_agreement(X, device):
@@ -127,7 +129,7 @@ def main(argv=None):
         Xf = X_train[train_idx].reshape(len(train_idx), -1)
         yf = y_train[train_idx]
         for key, extra in (("fashion_paper_seed0", {}),
-                           ("fashion_paper_seed0_gpu_setting", GPU_SETTING)):
+                           ("fashion_paper_seed0_cpu_setting", CPU_SETTING)):
             sampler = MEDALUDESampler(random_state=0, device=args.device, **extra)
             start = time.perf_counter()
             X_res, y_res = sampler.fit_resample(Xf, yf)
@@ -136,6 +138,7 @@ def main(argv=None):
             total = time.perf_counter() - start
             report[key] = {
                 "params": extra,
+                "budget": [sampler.pretrain_updates_, sampler.max_samples_per_class_],
                 "n_train": int(len(yf)),
                 "fit_resample_seconds": total,
                 "phase_seconds": dict(sampler.phase_seconds_),

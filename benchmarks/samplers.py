@@ -23,7 +23,8 @@ literal synthesis), ``meda-full`` and ``meda-decode-full``
 ``meda-gpu`` and ``meda-decode-full-gpu`` (the GPU training budget,
 ``pretrain_updates=20000, max_samples_per_class=None``, guidance off) and its halves
 ``meda-all-images`` (``max_samples_per_class=None``) and ``meda-20k``
-(``pretrain_updates=20000``), ``balanced``
+(``pretrain_updates=20000``), ``meda-all-6k`` (every image, 6000 updates:
+between the default and the GPU budget), ``balanced``
 (the ceiling: extra REAL images from the unused rest of the training pool, every
 class at the majority count, :func:`benchmarks.protocol.draw_balanced`), and
 ``module:Class`` for any other imbalanced-learn compatible sampler (given

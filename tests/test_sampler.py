@@ -847,3 +847,31 @@ def test_unknown_synthesis_is_rejected(digits):
     X, y = digits
     with pytest.raises(ValueError, match="synthesis"):
         make(synthesis="paste").fit(X, y)
+
+
+def test_auto_training_budget_follows_the_device():
+    """``'auto'`` gives the CPU budget on the CPU and the GPU setting on any
+    CUDA device; numbers and ``None`` pass through whatever the device."""
+    from imblearn_meda.meda._config import resolve_budget
+
+    cpu, cuda = torch.device("cpu"), torch.device("cuda", 1)
+    assert resolve_budget("auto", "auto", cpu) == (2400, 1000)
+    assert resolve_budget("auto", "auto", cuda) == (20000, None)
+    assert resolve_budget(300, None, cpu) == (300, None)
+    assert resolve_budget(300, 7, cuda) == (300, 7)
+    assert resolve_budget("auto", 7, cuda) == (20000, 7)
+
+
+def test_auto_training_budget_is_resolved_at_fit(digits):
+    """A CPU fit stores the CPU budget; its subsample and Phase-1 epochs
+    follow it."""
+    X, y = digits
+    sampler = make(**NO_IMAGE_CLASSIFIER, pretrain_epochs=1, n_iterations=0).fit(X, y)
+    assert sampler.get_params()["pretrain_updates"] == "auto"
+    assert (sampler.pretrain_updates_, sampler.max_samples_per_class_) == (2400, 1000)
+    assert sampler.n_train_ == len(y)  # no class here has 1000 images
+    small = make(**NO_IMAGE_CLASSIFIER, pretrain_updates=8, max_samples_per_class=20,
+                 pretrain_epochs="auto", n_iterations=0, batch_size=16).fit(X, y)
+    counts = np.bincount(np.unique(y, return_inverse=True)[1])
+    assert small.n_train_ == np.minimum(counts, 20).sum()
+    assert small.pretrain_epochs_ == -(-8 // -(-small.n_train_ // 16))

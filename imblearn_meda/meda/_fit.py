@@ -98,7 +98,7 @@ class FitSteps:
 
     def _build(self, Xn, y_idx):
         """The model and the training tensors of a fit (a class-balanced
-        subsample when ``max_samples_per_class`` is set)."""
+        subsample when ``max_samples_per_class`` resolves to a number)."""
         bounds = _config.check_log_var_bounds(self.log_var_bounds)
         weights = _config.resolve_loss_weights(self.loss_weights, self.mixture)
         self._similarity = _config.resolve_similarity(
@@ -120,7 +120,9 @@ class FitSteps:
         counts = np.bincount(y_idx, minlength=n_classes)
         minority = minority_mask(self.sampling_strategy_, self.classes_, counts)
         self.minority_classes_ = self.classes_[minority]
-        keep = class_balanced_subsample(y_idx, self.max_samples_per_class, self._seed + 1)
+        self.pretrain_updates_, self.max_samples_per_class_ = _config.resolve_budget(
+            self.pretrain_updates, self.max_samples_per_class, self.device_)
+        keep = class_balanced_subsample(y_idx, self.max_samples_per_class_, self._seed + 1)
         self._anchor_arrays = pick_anchors(Xn, y_idx, n_classes, self.n_fitness_real,
                                            self._seed)
         self.n_train_ = len(keep)
@@ -139,7 +141,7 @@ class FitSteps:
         """The epochs of Phases 1-3 (``'auto'`` resolved and stored), and
         whether Phase 1 trains C_img."""
         epochs = (
-            auto_epochs(self.pretrain_epochs, n, batch_size, self.pretrain_updates, 1, 1000),
+            auto_epochs(self.pretrain_epochs, n, batch_size, self.pretrain_updates_, 1, 1000),
             auto_epochs(self.phase2_epochs, n, batch_size, 200, 2, 30),
             auto_epochs(self.phase3_epochs, n, batch_size, 200, 2, 30),
         )

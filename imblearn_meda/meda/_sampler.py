@@ -32,9 +32,8 @@ class MEDALUDESampler(FitSteps, Synthesis, BaseDeepOverSampler):
     of the class's Gaussian (``'residual'``); ``synthesis='decode'`` decodes
     the draw itself, as the paper does.
 
-    Every choice the paper leaves open is a parameter below. Where a default
-    departs from the paper's literal reading, the user guide's page on the
-    paper and the defaults says why, with what was measured.
+    Every choice the paper leaves open is a parameter below; where a default
+    departs from the paper, the user guide says why, with what was measured.
 
     Parameters
     ----------
@@ -78,21 +77,21 @@ class MEDALUDESampler(FitSteps, Synthesis, BaseDeepOverSampler):
         classes lag behind their features). ``'empirical'``, the default:
         no L-GM loss (it did not pay), Gaussians set as for ``'refit'``.
 
-    max_samples_per_class : int or None, default=1000
+    max_samples_per_class : int, None or 'auto', default='auto'
         Train on a class-balanced subsample: at most this many samples of
         each class (all of a smaller class), drawn with ``random_state``.
         It saves time where the majority classes are large; the paper trains
         on all samples (``None``). The anchors and the fitness still use the
-        full data.
+        full data. ``'auto'``: 1000 on the CPU, ``None`` on a GPU.
 
     pretrain_epochs : int or 'auto', default='auto'
         Epochs of Phase 1 ("until converged" in the paper). ``'auto'``: about
         ``pretrain_updates`` updates, at least one epoch.
 
-    pretrain_updates : int, default=2400
+    pretrain_updates : int or 'auto', default='auto'
         The training budget: Phase 1's updates when ``pretrain_epochs`` is
-        ``'auto'``. The default fits a 2-core CPU; on a GPU a larger budget
-        trains the autoencoder further at little cost (see the user guide).
+        ``'auto'``. ``'auto'``: 2400 on the CPU (it fits a 2-core CPU's time),
+        20000 on a GPU (a better autoencoder at little cost; see the user guide).
 
     phase1_image_loss : {'classifier', 'decoder'}, default='classifier'
         What Phase 1's image-classification loss on the reconstructions
@@ -162,10 +161,10 @@ class MEDALUDESampler(FitSteps, Synthesis, BaseDeepOverSampler):
         ``xi_*``). ``'auto'``: mean minority over mean majority class size.
 
     loss_weights : dict or None, default=None
-        Overrides of the beta weights, keys ``rec1, gm1, ltt1, img1, rec2,
-        img2, gm3, ltt3``. Defaults: 10 for the reconstructions of Phases 1
-        and 2 (a per-pixel mean squared error is small next to a
-        cross-entropy), 1 for the rest. The paper gives no values.
+        Overrides of the beta weights (keys ``rec1, gm1, ltt1, img1, rec2,
+        img2, gm3, ltt3``; the paper gives none). Defaults: 10 for the
+        reconstructions of Phases 1 and 2 (a per-pixel squared error is small
+        next to a cross-entropy), 1 for the rest.
 
     synthesis : {'residual', 'decode'}, default='residual'
         How a new sample is made. ``'decode'``, the paper's: decode a draw
@@ -178,10 +177,9 @@ class MEDALUDESampler(FitSteps, Synthesis, BaseDeepOverSampler):
         these very samples. Every anchor gives as many, give or take one.
 
     displacement_scale : float, default=0.5
-        ``synthesis='residual'`` only: the displacement Gaussian Phase 4
-        starts from has zero mean and the class's variance times
-        ``displacement_scale ** 2`` (not in the paper). The smaller, the
-        closer new samples stay to their anchors.
+        ``synthesis='residual'`` only (not in the paper): displacements have
+        zero mean and the class's variance times ``displacement_scale ** 2``
+        (Phase 4's start). The smaller, the closer new samples stay to anchors.
 
     covariance : {'diag', 'full'}, default='diag'
         Shape of every Gaussian drawn from. ``'diag'``, the paper's: independent
@@ -280,6 +278,8 @@ class MEDALUDESampler(FitSteps, Synthesis, BaseDeepOverSampler):
         Wall-clock seconds of each phase in fit (``'phase1'`` to ``'phase4'``).
     pretrain_epochs_, phase2_epochs_, phase3_epochs_ : int
         The epoch counts used (``'auto'`` resolved).
+    pretrain_updates_, max_samples_per_class_ : int, int or None
+        The training budget used (``'auto'`` resolved for the device).
     acceptance_ : dict
         Per class, the fraction of draws both classifiers accepted in
         ``fit_resample``'s synthesis (empty after ``fit``; ``sample`` leaves
@@ -328,9 +328,9 @@ class MEDALUDESampler(FitSteps, Synthesis, BaseDeepOverSampler):
         lgm_lambda=0.001,
         log_var_bounds=(-6.0, 3.0),
         mixture="empirical",
-        max_samples_per_class=1000,
+        max_samples_per_class="auto",
         pretrain_epochs="auto",
-        pretrain_updates=2400,
+        pretrain_updates="auto",
         phase1_image_loss="classifier",
         n_iterations=2,
         phase2_epochs=0,
