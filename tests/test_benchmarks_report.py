@@ -261,7 +261,8 @@ def test_fashion_paper_numbers_of_results_md(capsys):
                         "meda-guidance:meda,meda-phase4:meda,meda-noaug:ros,"
                         "meda-phase4-guidance:meda,meda-phase4-guidance:meda-guidance,"
                         "meda-gpu-guidance:meda-guidance,meda-gpu-guidance:meda-gpu,"
-                        "meda-gpu-guidance:ros,meda:meda-scale1"]) == 0
+                        "meda-gpu-guidance:ros,meda:meda-scale1,"
+                        "meda-all-6k:meda,meda-all-6k:adasyn,meda-all-6k:ros-augment"]) == 0
     out = capsys.readouterr().out
     table = _table_rows(out)
     # (sampler, seed): CNNs and mean ± sd, as in RESULTS.md
@@ -361,6 +362,10 @@ def test_fashion_paper_numbers_of_results_md(capsys):
         ("ros", 5): "5 82.43 ± 0.74",
         ("ros-augment", 5): "5 83.23 ± 1.13",
         ("smote", 5): "5 81.70 ± 0.94",
+        ("meda-all-6k", 0): "5 84.09 ± 1.60",
+        ("meda-all-6k", 5): "5 84.40 ± 1.23",
+        ("meda-all-6k", 1): "5 83.14 ± 0.43",
+        ("meda-all-6k", 3): "5 83.20 ± 0.55",
     }
     assert set(table) == set(means)
     for key, expected in means.items():
@@ -522,21 +527,32 @@ def test_fashion_paper_numbers_of_results_md(capsys):
                            "(Welch 95 % CI -1.86 to +1.70"),
                        (5, "`meda-decode-full` - `ros` = -3.00 (Welch 95 % CI -5.04 to -0.96"),
                        (5, "`meda-filter-phase23` - `meda-filter` = +0.76 "
-                           "(Welch 95 % CI -0.91 to +2.42")):
+                           "(Welch 95 % CI -0.91 to +2.42"),
+                       (0, "`meda-all-6k` - `meda` = +1.29 (Welch 95 % CI -1.15 to +3.73"),
+                       (0, "`meda-all-6k` - `adasyn` = +3.50 (Welch 95 % CI +0.85 to +6.16"),
+                       (5, "`meda-all-6k` - `meda` = +0.73 (Welch 95 % CI -1.12 to +2.59"),
+                       (1, "`meda-all-6k` - `meda` = +0.20 (Welch 95 % CI -0.64 to +1.05"),
+                       (1, "`meda-all-6k` - `ros-augment` = +0.80 "
+                           "(Welch 95 % CI +0.20 to +1.40"),
+                       (3, "`meda-all-6k` - `meda` = -0.21 (Welch 95 % CI -1.59 to +1.16")):
         assert f"- seed {seed}: {line}" in out
 
 
 def test_fashion_gpu_budget_over_seeds_of_results_md(capsys):
     """The GPU budget's lines of the Fashion-MNIST over-seeds table of
-    RESULTS.md (five splits) are what the report prints from the raw file."""
+    RESULTS.md (five splits), and the middle budget's (four), are what the
+    report prints from the raw file."""
     path = RESULTS / "fashion_mnist_paper_cpu_e10.jsonl"
     assert report.main([str(path), "--against", "ros", "--across-seeds",
-                        "meda-gpu:meda,meda-gpu:ros-augment"]) == 0
+                        "meda-gpu:meda,meda-gpu:ros-augment,meda-all-6k:meda,"
+                        "meda-all-6k:ros-augment"]) == 0
     out = capsys.readouterr().out
     out = out[out.index("over seeds"):]
     shown = (RESULTS.parent / "RESULTS.md").read_text()
     for line in ("| `meda-gpu` - `meda` | 5 | +0.72 | -0.14 to +1.58 | 4 | 0 | 0 |",
-                 "| `meda-gpu` - `ros-augment` | 5 | +0.92 | +0.16 to +1.68 | 5 | 1 | 0 |"):
+                 "| `meda-gpu` - `ros-augment` | 5 | +0.92 | +0.16 to +1.68 | 5 | 1 | 0 |",
+                 "| `meda-all-6k` - `meda` | 4 | +0.50 | -0.53 to +1.54 | 3 | 0 | 0 |",
+                 "| `meda-all-6k` - `ros-augment` | 4 | +0.77 | +0.26 to +1.27 | 4 | 1 | 0 |"):
         assert line in out
         assert line in shown
 
