@@ -262,13 +262,16 @@ def test_fashion_paper_numbers_of_results_md(capsys):
                         "meda-phase4-guidance:meda,meda-phase4-guidance:meda-guidance,"
                         "meda-gpu-guidance:meda-guidance,meda-gpu-guidance:meda-gpu,"
                         "meda-gpu-guidance:ros,meda:meda-scale1,"
-                        "meda-all-6k:meda,meda-all-6k:adasyn,meda-all-6k:ros-augment"]) == 0
+                        "meda-all-6k:meda,meda-all-6k:adasyn,meda-all-6k:ros-augment,"
+                        "cvae:ros,deepsmote:ros,cvae:meda"]) == 0
     out = capsys.readouterr().out
     table = _table_rows(out)
     # (sampler, seed): CNNs and mean ± sd, as in RESULTS.md
     means = {
         ("adasyn", 0): "5 80.59 ± 1.99",
         ("cvae-setred", 0): "3 71.83 ± 5.08",
+        ("cvae", 0): "5 67.26 ± 1.64",
+        ("deepsmote", 0): "5 68.99 ± 2.21",
         ("meda", 0): "5 82.80 ± 1.74",
         ("meda-decode", 0): "5 75.15 ± 4.22",
         ("meda-decode", 5): "5 78.39 ± 2.75",
@@ -346,6 +349,8 @@ def test_fashion_paper_numbers_of_results_md(capsys):
         ("smote", 0): "5 80.59 ± 1.74",
         ("adasyn", 5): "5 81.80 ± 1.30",
         ("cvae-setred", 5): "3 73.69 ± 2.50",
+        ("cvae", 5): "5 73.64 ± 0.78",
+        ("deepsmote", 5): "5 74.40 ± 1.70",
         ("meda", 5): "5 83.66 ± 1.30",
         ("meda-filter", 5): "5 83.74 ± 0.93",
         ("meda-filter-lgm-phase23", 5): "5 84.28 ± 0.68",
@@ -535,7 +540,13 @@ def test_fashion_paper_numbers_of_results_md(capsys):
                        (1, "`meda-all-6k` - `meda` = +0.20 (Welch 95 % CI -0.64 to +1.05"),
                        (1, "`meda-all-6k` - `ros-augment` = +0.80 "
                            "(Welch 95 % CI +0.20 to +1.40"),
-                       (3, "`meda-all-6k` - `meda` = -0.21 (Welch 95 % CI -1.59 to +1.16")):
+                       (3, "`meda-all-6k` - `meda` = -0.21 (Welch 95 % CI -1.59 to +1.16"),
+                       (0, "`cvae` - `ros` = -13.30 (Welch 95 % CI -15.41 to -11.18"),
+                       (5, "`cvae` - `ros` = -8.79 (Welch 95 % CI -9.89 to -7.68"),
+                       (0, "`deepsmote` - `ros` = -11.57 (Welch 95 % CI -14.29 to -8.85"),
+                       (5, "`deepsmote` - `ros` = -8.03 (Welch 95 % CI -10.11 to -5.95"),
+                       (0, "`cvae` - `meda` = -15.54 (Welch 95 % CI -18.01 to -13.07"),
+                       (5, "`cvae` - `meda` = -10.02 (Welch 95 % CI -11.65 to -8.39")):
         assert f"- seed {seed}: {line}" in out
 
 
