@@ -263,7 +263,8 @@ def test_fashion_paper_numbers_of_results_md(capsys):
                         "meda-gpu-guidance:meda-guidance,meda-gpu-guidance:meda-gpu,"
                         "meda-gpu-guidance:ros,meda:meda-scale1,"
                         "meda-all-6k:meda,meda-all-6k:adasyn,meda-all-6k:ros-augment,"
-                        "cvae:ros,deepsmote:ros,cvae:meda"]) == 0
+                        "cvae:ros,deepsmote:ros,cvae:meda,borderline:ros,none:ros,"
+                        "borderline:meda"]) == 0
     out = capsys.readouterr().out
     table = _table_rows(out)
     # (sampler, seed): CNNs and mean ± sd, as in RESULTS.md
@@ -272,6 +273,8 @@ def test_fashion_paper_numbers_of_results_md(capsys):
         ("cvae-setred", 0): "3 71.83 ± 5.08",
         ("cvae", 0): "5 67.26 ± 1.64",
         ("deepsmote", 0): "5 68.99 ± 2.21",
+        ("borderline", 0): "5 79.42 ± 1.42",
+        ("none", 0): "5 67.35 ± 2.30",
         ("meda", 0): "5 82.80 ± 1.74",
         ("meda-decode", 0): "5 75.15 ± 4.22",
         ("meda-decode", 5): "5 78.39 ± 2.75",
@@ -351,6 +354,8 @@ def test_fashion_paper_numbers_of_results_md(capsys):
         ("cvae-setred", 5): "3 73.69 ± 2.50",
         ("cvae", 5): "5 73.64 ± 0.78",
         ("deepsmote", 5): "5 74.40 ± 1.70",
+        ("borderline", 5): "5 80.60 ± 2.11",
+        ("none", 5): "5 72.62 ± 2.15",
         ("meda", 5): "5 83.66 ± 1.30",
         ("meda-filter", 5): "5 83.74 ± 0.93",
         ("meda-filter-lgm-phase23", 5): "5 84.28 ± 0.68",
@@ -546,7 +551,13 @@ def test_fashion_paper_numbers_of_results_md(capsys):
                        (0, "`deepsmote` - `ros` = -11.57 (Welch 95 % CI -14.29 to -8.85"),
                        (5, "`deepsmote` - `ros` = -8.03 (Welch 95 % CI -10.11 to -5.95"),
                        (0, "`cvae` - `meda` = -15.54 (Welch 95 % CI -18.01 to -13.07"),
-                       (5, "`cvae` - `meda` = -10.02 (Welch 95 % CI -11.65 to -8.39")):
+                       (5, "`cvae` - `meda` = -10.02 (Welch 95 % CI -11.65 to -8.39"),
+                       (0, "`borderline` - `ros` = -1.14 (Welch 95 % CI -3.04 to +0.77"),
+                       (5, "`borderline` - `ros` = -1.83 (Welch 95 % CI -4.40 to +0.75"),
+                       (0, "`borderline` - `meda` = -3.38 (Welch 95 % CI -5.72 to -1.05"),
+                       (5, "`borderline` - `meda` = -3.06 (Welch 95 % CI -5.71 to -0.41"),
+                       (0, "`none` - `ros` = -13.21 (Welch 95 % CI -16.04 to -10.38"),
+                       (5, "`none` - `ros` = -9.81 (Welch 95 % CI -12.44 to -7.18")):
         assert f"- seed {seed}: {line}" in out
 
 
