@@ -264,7 +264,7 @@ def test_fashion_paper_numbers_of_results_md(capsys):
                         "meda-gpu-guidance:ros,meda:meda-scale1,"
                         "meda-all-6k:meda,meda-all-6k:adasyn,meda-all-6k:ros-augment,"
                         "cvae:ros,deepsmote:ros,cvae:meda,borderline:ros,none:ros,"
-                        "borderline:meda"]) == 0
+                        "borderline:meda,balanced:ros"]) == 0
     out = capsys.readouterr().out
     table = _table_rows(out)
     # (sampler, seed): CNNs and mean ± sd, as in RESULTS.md
@@ -275,6 +275,7 @@ def test_fashion_paper_numbers_of_results_md(capsys):
         ("deepsmote", 0): "5 68.99 ± 2.21",
         ("borderline", 0): "5 79.42 ± 1.42",
         ("none", 0): "5 67.35 ± 2.30",
+        ("balanced", 0): "5 91.73 ± 0.31",
         ("meda", 0): "5 82.80 ± 1.74",
         ("meda-decode", 0): "5 75.15 ± 4.22",
         ("meda-decode", 5): "5 78.39 ± 2.75",
@@ -557,7 +558,8 @@ def test_fashion_paper_numbers_of_results_md(capsys):
                        (0, "`borderline` - `meda` = -3.38 (Welch 95 % CI -5.72 to -1.05"),
                        (5, "`borderline` - `meda` = -3.06 (Welch 95 % CI -5.71 to -0.41"),
                        (0, "`none` - `ros` = -13.21 (Welch 95 % CI -16.04 to -10.38"),
-                       (5, "`none` - `ros` = -9.81 (Welch 95 % CI -12.44 to -7.18")):
+                       (5, "`none` - `ros` = -9.81 (Welch 95 % CI -12.44 to -7.18"),
+                       (0, "`balanced` - `ros` = +11.17 (Welch 95 % CI +9.75 to +12.60")):
         assert f"- seed {seed}: {line}" in out
 
 
