@@ -264,7 +264,7 @@ def test_fashion_paper_numbers_of_results_md(capsys):
                         "meda-gpu-guidance:ros,meda:meda-scale1,"
                         "meda-all-6k:meda,meda-all-6k:adasyn,meda-all-6k:ros-augment,"
                         "cvae:ros,deepsmote:ros,cvae:meda,borderline:ros,none:ros,"
-                        "borderline:meda,balanced:ros"]) == 0
+                        "borderline:meda,balanced:ros,meda-lgm:meda,meda-phase23:meda"]) == 0
     out = capsys.readouterr().out
     table = _table_rows(out)
     # (sampler, seed): CNNs and mean ± sd, as in RESULTS.md
@@ -276,6 +276,10 @@ def test_fashion_paper_numbers_of_results_md(capsys):
         ("borderline", 0): "5 79.42 ± 1.42",
         ("none", 0): "5 67.35 ± 2.30",
         ("balanced", 0): "5 91.73 ± 0.31",
+        ("meda-lgm", 0): "5 82.98 ± 0.47",
+        ("meda-lgm", 5): "5 84.06 ± 1.08",
+        ("meda-phase23", 0): "5 83.76 ± 1.37",
+        ("meda-phase23", 5): "5 84.34 ± 1.31",
         ("meda", 0): "5 82.80 ± 1.74",
         ("meda-decode", 0): "5 75.15 ± 4.22",
         ("meda-decode", 5): "5 78.39 ± 2.75",
@@ -559,7 +563,11 @@ def test_fashion_paper_numbers_of_results_md(capsys):
                        (5, "`borderline` - `meda` = -3.06 (Welch 95 % CI -5.71 to -0.41"),
                        (0, "`none` - `ros` = -13.21 (Welch 95 % CI -16.04 to -10.38"),
                        (5, "`none` - `ros` = -9.81 (Welch 95 % CI -12.44 to -7.18"),
-                       (0, "`balanced` - `ros` = +11.17 (Welch 95 % CI +9.75 to +12.60")):
+                       (0, "`balanced` - `ros` = +11.17 (Welch 95 % CI +9.75 to +12.60"),
+                       (0, "`meda-lgm` - `meda` = +0.17 (Welch 95 % CI -1.96 to +2.31"),
+                       (5, "`meda-lgm` - `meda` = +0.40 (Welch 95 % CI -1.36 to +2.16"),
+                       (0, "`meda-phase23` - `meda` = +0.96 (Welch 95 % CI -1.35 to +3.26"),
+                       (5, "`meda-phase23` - `meda` = +0.68 (Welch 95 % CI -1.23 to +2.58")):
         assert f"- seed {seed}: {line}" in out
 
 
