@@ -281,6 +281,7 @@ def test_fashion_paper_numbers_of_results_md(capsys):
         ("meda-lgm", 5): "5 84.06 ± 1.08",
         ("meda-phase23", 0): "5 83.76 ± 1.37",
         ("meda-phase23", 5): "5 84.34 ± 1.31",
+        ("meda-phase23", 1): "5 82.75 ± 0.33",
         ("meda", 0): "5 82.80 ± 1.74",
         ("meda-decode", 0): "5 75.15 ± 4.22",
         ("meda-decode", 5): "5 78.39 ± 2.75",
@@ -569,7 +570,8 @@ def test_fashion_paper_numbers_of_results_md(capsys):
                        (0, "`meda-lgm` - `meda` = +0.17 (Welch 95 % CI -1.96 to +2.31"),
                        (5, "`meda-lgm` - `meda` = +0.40 (Welch 95 % CI -1.36 to +2.16"),
                        (0, "`meda-phase23` - `meda` = +0.96 (Welch 95 % CI -1.35 to +3.26"),
-                       (5, "`meda-phase23` - `meda` = +0.68 (Welch 95 % CI -1.23 to +2.58")):
+                       (5, "`meda-phase23` - `meda` = +0.68 (Welch 95 % CI -1.23 to +2.58"),
+                       (1, "`meda-phase23` - `meda` = -0.18 (Welch 95 % CI -1.00 to +0.64")):
         assert f"- seed {seed}: {line}" in out
 
 
