@@ -283,6 +283,7 @@ def test_fashion_paper_numbers_of_results_md(capsys):
         ("meda-lgm", 1): "5 82.76 ± 0.49",
         ("meda-lgm", 3): "5 83.72 ± 0.85",
         ("meda-phase23", 3): "5 83.69 ± 0.30",
+        ("meda-phase23", 4): "5 82.51 ± 1.46",
         ("meda-phase23", 0): "5 83.76 ± 1.37",
         ("meda-phase23", 5): "5 84.34 ± 1.31",
         ("meda-phase23", 1): "5 82.75 ± 0.33",
@@ -575,6 +576,7 @@ def test_fashion_paper_numbers_of_results_md(capsys):
                        (1, "`meda-lgm` - `meda` = -0.18 (Welch 95 % CI -1.04 to +0.69"),
                        (3, "`meda-lgm` - `meda` = +0.31 (Welch 95 % CI -1.16 to +1.78"),
                        (3, "`meda-phase23` - `meda` = +0.27 (Welch 95 % CI -1.10 to +1.64"),
+                       (4, "`meda-phase23` - `meda` = -0.00 (Welch 95 % CI -2.14 to +2.13"),
                        (0, "`meda-lgm` - `meda` = +0.17 (Welch 95 % CI -1.96 to +2.31"),
                        (5, "`meda-lgm` - `meda` = +0.40 (Welch 95 % CI -1.36 to +2.16"),
                        (0, "`meda-phase23` - `meda` = +0.96 (Welch 95 % CI -1.35 to +3.26"),
@@ -601,6 +603,21 @@ def test_fashion_gpu_budget_over_seeds_of_results_md(capsys):
         assert line in out
         assert line in shown
 
+
+
+def test_fashion_paper_parts_over_seeds_of_results_md(capsys):
+    """The over-seeds lines of the paper's own parts, switched on on top of
+    the defaults, in RESULTS.md are what the report prints from the raw
+    file."""
+    path = RESULTS / "fashion_mnist_paper_cpu_e10.jsonl"
+    assert report.main([str(path), "--against", "ros", "--across-seeds",
+                        "meda-phase23:meda"]) == 0
+    out = capsys.readouterr().out
+    out = out[out.index("over seeds"):]
+    shown = (RESULTS.parent / "RESULTS.md").read_text()
+    for line in ("| `meda-phase23` - `meda` | 5 | +0.34 | -0.24 to +0.93 | 3 | 0 | 0 |",):
+        assert line in out
+        assert line in shown
 
 #: Lines of the table of the twenty further digits splits (seeds 10-29).
 MORE_DIGITS_LINES = (
