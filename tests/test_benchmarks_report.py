@@ -282,6 +282,7 @@ def test_fashion_paper_numbers_of_results_md(capsys):
         ("meda-lgm", 5): "5 84.06 ± 1.08",
         ("meda-lgm", 1): "5 82.76 ± 0.49",
         ("meda-lgm", 3): "5 83.72 ± 0.85",
+        ("meda-lgm", 4): "5 83.20 ± 1.13",
         ("meda-phase23", 3): "5 83.69 ± 0.30",
         ("meda-phase23", 4): "5 82.51 ± 1.46",
         ("meda-phase23", 0): "5 83.76 ± 1.37",
@@ -575,6 +576,7 @@ def test_fashion_paper_numbers_of_results_md(capsys):
                        (1, "`balanced` - `ros` = +11.38 (Welch 95 % CI +10.70 to +12.07"),
                        (1, "`meda-lgm` - `meda` = -0.18 (Welch 95 % CI -1.04 to +0.69"),
                        (3, "`meda-lgm` - `meda` = +0.31 (Welch 95 % CI -1.16 to +1.78"),
+                       (4, "`meda-lgm` - `meda` = +0.69 (Welch 95 % CI -1.24 to +2.62"),
                        (3, "`meda-phase23` - `meda` = +0.27 (Welch 95 % CI -1.10 to +1.64"),
                        (4, "`meda-phase23` - `meda` = -0.00 (Welch 95 % CI -2.14 to +2.13"),
                        (0, "`meda-lgm` - `meda` = +0.17 (Welch 95 % CI -1.96 to +2.31"),
@@ -611,11 +613,12 @@ def test_fashion_paper_parts_over_seeds_of_results_md(capsys):
     file."""
     path = RESULTS / "fashion_mnist_paper_cpu_e10.jsonl"
     assert report.main([str(path), "--against", "ros", "--across-seeds",
-                        "meda-phase23:meda"]) == 0
+                        "meda-lgm:meda,meda-phase23:meda"]) == 0
     out = capsys.readouterr().out
     out = out[out.index("over seeds"):]
     shown = (RESULTS.parent / "RESULTS.md").read_text()
-    for line in ("| `meda-phase23` - `meda` | 5 | +0.34 | -0.24 to +0.93 | 3 | 0 | 0 |",):
+    for line in ("| `meda-lgm` - `meda` | 5 | +0.28 | -0.12 to +0.67 | 4 | 0 | 0 |",
+                 "| `meda-phase23` - `meda` | 5 | +0.34 | -0.24 to +0.93 | 3 | 0 | 0 |"):
         assert line in out
         assert line in shown
 
