@@ -13,7 +13,9 @@ by default), ``meda-phase4-guidance`` (Phase 4 on top of guidance: it
 evolves each class's guidance share), ``meda-gpu-guidance`` (the GPU
 training budget with guidance), ``meda-guidance1``
 (``majority_guidance=1``), ``meda-guidance-scale075`` (guidance with
-``displacement_scale=0.75``), ``meda-lgm``
+``displacement_scale=0.75``), ``meda-interp``
+(``neighbour_interpolation=0.5``: codes moved toward a neighbouring anchor of
+the class, off by default), ``meda-lgm``
 (``mixture="refit"``: the L-GM loss on, off by default), ``meda-phase23``
 (``phase2_epochs=phase3_epochs="auto"``: the paper's Phases 2 and 3, off by
 default), ``meda-decode`` (``synthesis="decode"``:

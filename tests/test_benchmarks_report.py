@@ -264,7 +264,8 @@ def test_fashion_paper_numbers_of_results_md(capsys):
                         "meda-gpu-guidance:ros,meda:meda-scale1,"
                         "meda-all-6k:meda,meda-all-6k:adasyn,meda-all-6k:ros-augment,"
                         "cvae:ros,deepsmote:ros,cvae:meda,borderline:ros,none:ros,"
-                        "borderline:meda,balanced:ros,meda-lgm:meda,meda-phase23:meda"]) == 0
+                        "borderline:meda,balanced:ros,meda-lgm:meda,meda-phase23:meda,"
+                        "meda-interp:meda"]) == 0
     out = capsys.readouterr().out
     table = _table_rows(out)
     # (sampler, seed): CNNs and mean ± sd, as in RESULTS.md
@@ -280,6 +281,8 @@ def test_fashion_paper_numbers_of_results_md(capsys):
         ("balanced", 1): "5 91.76 ± 0.34",
         ("balanced", 3): "5 91.75 ± 0.15",
         ("meda-lgm", 0): "5 82.98 ± 0.47",
+        ("meda-interp", 0): "5 83.46 ± 1.79",
+        ("meda-interp", 5): "5 83.50 ± 1.34",
         ("meda-lgm", 5): "5 84.06 ± 1.08",
         ("meda-lgm", 1): "5 82.76 ± 0.49",
         ("meda-lgm", 3): "5 83.72 ± 0.85",
@@ -582,6 +585,8 @@ def test_fashion_paper_numbers_of_results_md(capsys):
                        (3, "`meda-phase23` - `meda` = +0.27 (Welch 95 % CI -1.10 to +1.64"),
                        (4, "`meda-phase23` - `meda` = -0.00 (Welch 95 % CI -2.14 to +2.13"),
                        (0, "`meda-lgm` - `meda` = +0.17 (Welch 95 % CI -1.96 to +2.31"),
+                       (0, "`meda-interp` - `meda` = +0.66 (Welch 95 % CI -1.92 to +3.24"),
+                       (5, "`meda-interp` - `meda` = -0.16 (Welch 95 % CI -2.09 to +1.77"),
                        (5, "`meda-lgm` - `meda` = +0.40 (Welch 95 % CI -1.36 to +2.16"),
                        (0, "`meda-phase23` - `meda` = +0.96 (Welch 95 % CI -1.35 to +3.26"),
                        (5, "`meda-phase23` - `meda` = +0.68 (Welch 95 % CI -1.23 to +2.58"),
@@ -617,6 +622,7 @@ MORE_DIGITS_LINES = (
     "| `meda` - `adasyn` | 19 | +1.57 | +1.06 to +2.08 | 18 | 13 | 0 |",
     "| `meda-guidance` - `meda` | 20 | +0.19 | -0.14 to +0.52 | 13 | 2 | 1 |",
     "| `meda` - `meda-scale1` | 20 | +0.37 | +0.15 to +0.58 | 18 | 4 | 0 |",
+    "| `meda-interp` - `meda` | 20 | +0.05 | -0.28 to +0.37 | 9 | 1 | 1 |",
     "| `meda-noaug` - `ros` | 20 | +0.64 | +0.43 to +0.84 | 18 | 3 | 0 |",
     "| `meda-phase4` - `meda` | 20 | -0.11 | -0.25 to +0.04 | 8 | 0 | 1 |",
     "| `meda-guidance` - `ros` | 20 | +1.16 | +0.86 to +1.46 | 19 | 11 | 0 |",
@@ -663,7 +669,8 @@ def test_digits_over_seeds_tables_of_results_md(capsys):
                  "| `meda-guidance` - `ros` | 10 | +1.78 | +0.67 to +2.88 | 9 | 7 | 0 |",
                  "| `meda-paper` - `ros` | 10 | -1.47 | -2.23 to -0.70 | 1 | 0 | 7 |",
                  "| `meda-guidance1` - `meda-guidance` | 10 | -0.00 | -0.18 to +0.18 | 5 | 0 "
-                 "| 0 |"):
+                 "| 0 |",
+                 "| `meda-interp` - `meda` | 10 | +0.35 | -0.27 to +0.97 | 6 | 1 | 1 |"):
         assert line in first
     for line in MORE_DIGITS_LINES:
         assert line in more

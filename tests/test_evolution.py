@@ -213,6 +213,30 @@ def test_residual_individuals_are_displacements_around_anchors():
     assert new_mu[1].item() > 1.5 and abs(new_mu[0].item()) < 0.5
 
 
+def test_neighbour_interpolation_steps_toward_the_nearest_anchors_only():
+    """A code moves a share t <= lam of the way from its anchor's code to one
+    of the anchor's five nearest anchors; the Gaussian draw d is unchanged,
+    so Phase 4 still evolves the displacement alone."""
+    torch.manual_seed(0)
+    xs = torch.tensor([0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 100.0])
+    codes = torch.stack([xs, torch.zeros(7)], dim=1)
+    tiny = LatentGaussian(torch.zeros(2), torch.full((2,), 1e-12))
+    off = Proposer(lambda f: f.clone(), codes, codes, is_image=False)
+    assert off.neighbours is None
+    batch = off.draw(tiny, 500)
+    assert torch.equal(batch.f, codes[batch.owner] + batch.d)
+    on = Proposer(lambda f: f.clone(), codes, codes, is_image=False, interpolation=0.5)
+    first = on.draw(tiny, 4000, torch.zeros(4000, dtype=torch.long))
+    assert first.d.abs().max() < 1e-5
+    # Anchor 0's neighbours are the anchors at 1..5, never the one at 100.
+    assert first.f[:, 0].min() >= 0.0 and first.f[:, 0].max() <= 2.5 + 1e-5
+    assert first.f[:, 0].max() > 2.3 and (first.f[:, 0] < 0.1).any()
+    last = on.draw(tiny, 4000, torch.full((4000,), 6, dtype=torch.long))
+    # The far anchor steps at most half way toward its nearest (1..5).
+    assert last.f[:, 0].min() >= 50.5 - 1e-4 and last.f[:, 0].max() <= 100.0 + 1e-5
+    assert torch.all(last.f[:, 1].abs() < 1e-5)
+
+
 def test_guidance_share_follows_the_selected_individuals():
     """With majority guides, each individual carries a share w of guided
     variation; the class's share moves toward the shares Spop holds."""

@@ -481,6 +481,22 @@ def test_majority_guidance_is_off_by_default_and_draws_from_the_majority(digits)
     assert not np.allclose(X_off, X_on)
 
 
+def test_neighbour_interpolation_changes_only_the_new_samples(digits):
+    """Off by default; on, the same networks give other new images in range;
+    with decoded synthesis, which has no anchors, it is a clear error."""
+    X, y = digits
+    assert make().get_params()["neighbour_interpolation"] == 0.0
+    off = make(n_generations=0, filter_synthetic=False).fit(X, y)
+    on = make(n_generations=0, filter_synthetic=False, neighbour_interpolation=0.5).fit(X, y)
+    np.testing.assert_array_equal(off.means_, on.means_)  # the same networks
+    X_off, _ = off.sample({2: 20}, random_state=0)
+    X_on, _ = on.sample({2: 20}, random_state=0)
+    assert not np.allclose(X_off, X_on)
+    assert X_on.min() >= X.min() and X_on.max() <= X.max()
+    with pytest.raises(ValueError, match="neighbour_interpolation.*synthesis='residual'"):
+        make(synthesis="decode", neighbour_interpolation=0.5).fit(X, y)
+
+
 def test_a_fully_guided_draw_is_a_majority_deviation_in_the_class_spread():
     """With share 1 and no spread of it, each displacement is the class's
     centre plus its standard deviation times one of the guides exactly."""

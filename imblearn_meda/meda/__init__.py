@@ -5,8 +5,10 @@
 - :mod:`._evolution`: Phase 4, the evolution of each class's Gaussian
   (Eq. 25-28, Fig. 5), with its fitness;
 - :mod:`._similarity`: the batched average hash and pairwise similarity;
+- :mod:`._proposals`: the individuals Phase 4 evolves and synthesis emits;
 - :mod:`._synthesis`: new samples from the evolved Gaussians;
-- :mod:`._sampler`: :class:`MEDALUDESampler`, Algorithm 1.
+- :mod:`._fit`: Algorithm 1 and the steps of a fit around it;
+- :mod:`._sampler`: :class:`MEDALUDESampler`, its parameters.
 
 Equation numbers are those of the paper (arXiv 2207.12744).
 """

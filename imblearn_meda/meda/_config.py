@@ -27,6 +27,7 @@ PARAMETER_CONSTRAINTS: dict = {
     "phase1_image_loss": [StrOptions({"decoder", "classifier"})],
     "selection": [StrOptions({"fitness", "random"})],
     "majority_guidance": [Interval(numbers.Real, 0, 1, closed="both")],
+    "neighbour_interpolation": [Interval(numbers.Real, 0, 1, closed="both")],
     "max_shift": [_INT0, StrOptions({"auto"})],
     "flip": ["boolean"],
     "lgm_alpha": [Interval(numbers.Real, 0, None, closed="left")],
@@ -151,6 +152,7 @@ PAPER_SETTINGS = {
     "continue_evolution": False,    # Algorithm 1, line 29: restart from M_init
     "max_samples_per_class": None,  # train on every sample
     "majority_guidance": 0.0,
+    "neighbour_interpolation": 0.0,
     "max_shift": 0,
     "flip": False,
 }

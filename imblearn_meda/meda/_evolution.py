@@ -77,6 +77,7 @@ class EvolutionSettings:
     var_bounds: tuple
     selection: str = "fitness"
     guidance_spread: float = 0.1
+    interpolation: float = 0.0
 
 
 @torch.no_grad()
@@ -158,7 +159,8 @@ def run_phase4(model, states, fitness, anchors, guides, settings, iteration,
             x_a = anchors.get(k)
             codes = None if x_a is None else encode(model.encoder, x_a, batch_size, device)
             proposer = Proposer(model.decoder, x_a, codes, guides,
-                                settings.guidance_spread, model.is_image)
+                                settings.guidance_spread, model.is_image,
+                                settings.interpolation)
             out[k], rows = evolve_class(proposer, gauss, k, model.latent_classifier,
                                         model.image_classifier, fitness[k], settings)
             origin = gauss.center if origins is None else origins[k]

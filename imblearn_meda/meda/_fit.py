@@ -1,5 +1,5 @@
-"""What a MEDA_LUDE fit sets up around Algorithm 1: the training subsample,
-the model, Phase 4's starting Gaussians and the majority guides."""
+"""A MEDA_LUDE fit: Algorithm 1 and what it sets up around it (the training
+subsample, the model, Phase 4's starting Gaussians and the majority guides)."""
 
 from __future__ import annotations
 
@@ -7,11 +7,11 @@ import numpy as np
 import torch
 
 from ..base import minority_mask
-from ..nn import auto_epochs, build_networks
+from ..nn import StageClock, auto_epochs, build_networks
 from . import _config
-from ._evolution import EvolutionSettings, fitness_per_class
+from ._evolution import EvolutionSettings, fitness_per_class, run_phase4
 from ._lgm import GaussianMixture
-from ._phases import MEDAModel, encode
+from ._phases import MEDAModel, encode, refit_mixture, run_phase1, run_phase2, run_phase3
 from ._proposals import (
     GUIDANCE_SPREAD,
     LatentGaussian,
@@ -23,6 +23,9 @@ from ._synthesis import pick_anchors
 
 #: Standardised majority deviations kept for guidance (per fit).
 N_GUIDES = 2000
+
+#: Names of the four phases, as ``history_`` and ``phase_seconds_`` key them.
+PHASES = ("phase1", "phase2", "phase3", "phase4")
 
 
 def class_balanced_subsample(y_idx, max_per_class, seed):
@@ -94,7 +97,7 @@ def gaussian_arrays(states, base_means, base_vars, residual, guidance, scale=1.0
 
 
 class FitSteps:
-    """The steps of MEDALUDESampler's fit around Algorithm 1."""
+    """MEDALUDESampler's fit: Algorithm 1 (``_train``) and its steps."""
 
     def _build(self, Xn, y_idx):
         """The model and the training tensors of a fit (a class-balanced
@@ -106,6 +109,11 @@ class FitSteps:
         n_classes = len(self.classes_)
         self._labels = [c.item() for c in self.classes_]
         self._residual = self.synthesis == "residual"
+        if self.neighbour_interpolation and not self._residual:
+            raise ValueError(
+                "neighbour_interpolation moves codes toward other anchors, which "
+                "only synthesis='residual' has; set neighbour_interpolation=0 with "
+                f"synthesis={self.synthesis!r}.")
         self._targets = [k for k, c in enumerate(self.classes_)
                          if self.sampling_strategy_.get(c, 0) > 0]
         # A displacement's variance is a class variance times scale ** 2, and
@@ -115,7 +123,7 @@ class FitSteps:
             int(self.n_generations), int(self.population_size), float(self.eta),
             float(self.gamma),
             (factor * float(np.exp(bounds[0])), factor * float(np.exp(bounds[1]))),
-            self.selection, GUIDANCE_SPREAD)
+            self.selection, GUIDANCE_SPREAD, float(self.neighbour_interpolation))
         self.acceptance_ = {}
         counts = np.bincount(y_idx, minlength=n_classes)
         minority = minority_mask(self.sampling_strategy_, self.classes_, counts)
@@ -229,3 +237,42 @@ class FitSteps:
         self.anchors_ = {c: a for c, a in zip(self._labels, self._anchor_arrays)}
         guides = self._guides(model, X, y, batch_size)
         self.guides_ = None if guides is None else guides.cpu().numpy()
+
+    # ---------------------------------------------------------------- Algorithm 1
+    def _train(self, Xn, y_idx, batch_size):
+        model, X, y, w = self._build(Xn, y_idx)
+        n, device, verbose = X.shape[0], self.device_, self.verbose
+        epochs1, epochs2, epochs3 = self._epochs(model, n, batch_size)
+        lr_ft = self.finetune_learning_rate or self.learning_rate
+        clock = StageClock(device, PHASES)
+
+        with clock("phase1"):  # pre-training on the real samples
+            run_phase1(model, X, y, w, epochs1, batch_size, self.learning_rate,
+                       self.variance_learning_rate, device, verbose, self.pretrain_schedule)
+            if self.mixture in ("refit", "empirical"):
+                refit_mixture(model, X, y, batch_size, device)
+        init_means = model.mixture.means.detach().clone()
+        init_vars = model.mixture.variances().detach().clone()
+        states = self._initial_states(model)
+        origins = {k: g.center for k, g in states.items()}
+        with clock("phase4"):
+            fitness, anchors = self._phase4_inputs(X, y)
+        for t in range(self.n_iterations):
+            if t > 0 and not self.continue_evolution:  # Algorithm 1, line 29
+                model.mixture.set_(init_means, init_vars)
+                states = self._initial_states(model)
+            with clock("phase2"):
+                run_phase2(model, X, y, w, epochs2, batch_size, lr_ft, device, t, verbose)
+            with clock("phase3"):
+                run_phase3(model, -(-n // batch_size), epochs3, batch_size, lr_ft, device,
+                           t, verbose)
+            if fitness is not None:
+                with clock("phase4"):
+                    states = run_phase4(model, self._correlated(model, X, y, states),
+                                        fitness, anchors, self._guides(model, X, y, batch_size),
+                                        self._evolution, t, self._labels, batch_size,
+                                        verbose, origins)
+                if not self._residual:  # the paper's Phase 4 sets M_opti, S_opti
+                    self._write_back(model, states)
+        self.phase_seconds_ = clock.seconds
+        self._keep(model, init_means, init_vars, states, X, y, batch_size)

@@ -13,7 +13,11 @@ a guidance share ``w``; a proposal is a latent displacement
   with code ``e_a``, the code ``f = e_a + d`` and the image
   ``x_a + G(f) - G(e_a)``; ``(c, V)`` is the Gaussian of the displacement
   from a real sample's code, so the codes are drawn from exactly the evolved
-  distribution around each anchor.
+  distribution around each anchor. With neighbour interpolation ``lam``,
+  the code also moves a uniform share ``t`` in ``[0, lam]`` of the way to
+  one of the anchor's :data:`N_NEIGHBOURS` nearest anchors (latent
+  distance): ``f = e_a + t (e_b - e_a) + d``, a step along the class's own
+  variation, as SMOTE takes in feature space.
 
 The unit-variance variation ``u`` is correlated noise ``L eps`` or, with
 majority guidance, partly the deviation of a real majority sample from its
@@ -34,6 +38,9 @@ from sklearn.covariance import ledoit_wolf
 
 #: Standard deviation of each individual's guidance share around its class's.
 GUIDANCE_SPREAD = 0.1
+
+#: Nearest anchors of the same class that neighbour interpolation picks from.
+N_NEIGHBOURS = 5
 
 
 @dataclass
@@ -124,17 +131,26 @@ class Proposer:
         Standard deviation of the individuals' shares ``w_i`` around ``w``.
     is_image : bool
         Clamp images to ``[0, 1]``.
+    interpolation : float
+        Largest share of the way from an anchor's code toward a neighbouring
+        anchor's that a code moves (residual synthesis; 0 is off).
     """
 
     def __init__(self, decoder, anchors=None, anchor_codes=None, guides=None,
-                 guidance_spread=0.1, is_image=True):
+                 guidance_spread=0.1, is_image=True, interpolation=0.0):
         self.decoder = decoder
         self.anchors = anchors
         self.codes = anchor_codes
         self.guides = guides
         self.spread = guidance_spread
         self.is_image = is_image
-        self.details = None
+        self.interpolation = float(interpolation)
+        self.details = self.neighbours = None
+        if anchors is not None and self.interpolation > 0 and len(anchors) > 1:
+            dist = torch.cdist(anchor_codes, anchor_codes)
+            dist.fill_diagonal_(float("inf"))
+            k = min(N_NEIGHBOURS, len(anchors) - 1)
+            self.neighbours = dist.topk(k, largest=False).indices  # (A, k)
         if anchors is not None:
             # What the decoder cannot reproduce of each anchor, x_a - G(e_a).
             self.details = anchors - torch.cat(
@@ -169,7 +185,13 @@ class Proposer:
             return Batch(d, w, d, None)
         if owner is None:
             owner = torch.randint(self.n_anchors, (n,), device=device)
-        return Batch(d, w, self.codes[owner] + d, owner)
+        f = self.codes[owner] + d
+        if self.neighbours is not None:
+            k = self.neighbours.shape[1]
+            other = self.neighbours[owner, torch.randint(k, (n,), device=device)]
+            t = self.interpolation * torch.rand(n, 1, device=device)
+            f = f + t * (self.codes[other] - self.codes[owner])
+        return Batch(d, w, f, owner)
 
     def images(self, batch):
         """The samples the individuals stand for."""

@@ -3,16 +3,10 @@
 from __future__ import annotations
 
 from ..base import BaseDeepOverSampler
-from ..nn import StageClock
 from ..utils._docstring import shared_docs
 from . import _config
-from ._evolution import run_phase4
 from ._fit import FitSteps
-from ._phases import refit_mixture, run_phase1, run_phase2, run_phase3
 from ._synthesis import Synthesis
-
-#: Names of the four phases, as ``history_`` and ``phase_seconds_`` key them.
-PHASES = ("phase1", "phase2", "phase3", "phase4")
 
 
 @shared_docs
@@ -155,6 +149,15 @@ class MEDALUDESampler(FitSteps, Synthesis, BaseDeepOverSampler):
         deviation from its class mean (standardised per dimension) instead
         of isotropic noise; Phase 4, when on, evolves it per class
         (``guidance_``). ``0``, the paper's and the default, is off.
+
+    neighbour_interpolation : float, default=0.0
+        ``synthesis='residual'`` only (not in the paper): each new sample's
+        code also moves a random share, uniform up to this value, of the way
+        from its anchor's code toward one of the 5 anchors of the class
+        nearest in the latent space, so the decoder's change follows the
+        class's own variation (SMOTE's step, taken in the latent space and
+        rendered on the real anchor). ``0``, the paper's and the default, is
+        off; with ``synthesis='decode'`` anything else is an error.
 
     xi : 'auto' or float, default='auto'
         Weight ``xi`` of the majority terms in Phases 1 and 2 (all the paper's
@@ -346,6 +349,7 @@ class MEDALUDESampler(FitSteps, Synthesis, BaseDeepOverSampler):
         similarity="auto",
         continue_evolution=True,
         majority_guidance=0.0,
+        neighbour_interpolation=0.0,
         xi="auto",
         loss_weights=None,
         synthesis="residual",
@@ -392,6 +396,7 @@ class MEDALUDESampler(FitSteps, Synthesis, BaseDeepOverSampler):
         self.similarity = similarity
         self.continue_evolution = continue_evolution
         self.majority_guidance = majority_guidance
+        self.neighbour_interpolation = neighbour_interpolation
         self.xi = xi
         self.loss_weights = loss_weights
         self.synthesis = synthesis
@@ -409,42 +414,3 @@ class MEDALUDESampler(FitSteps, Synthesis, BaseDeepOverSampler):
         self.device = device
         self.n_jobs = n_jobs
         self.verbose = verbose
-
-    # ---------------------------------------------------------------- Algorithm 1
-    def _train(self, Xn, y_idx, batch_size):
-        model, X, y, w = self._build(Xn, y_idx)
-        n, device, verbose = X.shape[0], self.device_, self.verbose
-        epochs1, epochs2, epochs3 = self._epochs(model, n, batch_size)
-        lr_ft = self.finetune_learning_rate or self.learning_rate
-        clock = StageClock(device, PHASES)
-
-        with clock("phase1"):  # pre-training on the real samples
-            run_phase1(model, X, y, w, epochs1, batch_size, self.learning_rate,
-                       self.variance_learning_rate, device, verbose, self.pretrain_schedule)
-            if self.mixture in ("refit", "empirical"):
-                refit_mixture(model, X, y, batch_size, device)
-        init_means = model.mixture.means.detach().clone()
-        init_vars = model.mixture.variances().detach().clone()
-        states = self._initial_states(model)
-        origins = {k: g.center for k, g in states.items()}
-        with clock("phase4"):
-            fitness, anchors = self._phase4_inputs(X, y)
-        for t in range(self.n_iterations):
-            if t > 0 and not self.continue_evolution:  # Algorithm 1, line 29
-                model.mixture.set_(init_means, init_vars)
-                states = self._initial_states(model)
-            with clock("phase2"):
-                run_phase2(model, X, y, w, epochs2, batch_size, lr_ft, device, t, verbose)
-            with clock("phase3"):
-                run_phase3(model, -(-n // batch_size), epochs3, batch_size, lr_ft, device,
-                           t, verbose)
-            if fitness is not None:
-                with clock("phase4"):
-                    states = run_phase4(model, self._correlated(model, X, y, states),
-                                        fitness, anchors, self._guides(model, X, y, batch_size),
-                                        self._evolution, t, self._labels, batch_size,
-                                        verbose, origins)
-                if not self._residual:  # the paper's Phase 4 sets M_opti, S_opti
-                    self._write_back(model, states)
-        self.phase_seconds_ = clock.seconds
-        self._keep(model, init_means, init_vars, states, X, y, batch_size)

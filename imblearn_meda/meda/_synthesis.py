@@ -266,7 +266,8 @@ class Synthesis:
         if self.synthesis == "residual":
             x_a = as32(self.anchors_[self.classes_[k].item()])
             codes = encode(self.encoder_, x_a, 256, device)
-            proposer = Proposer(self.decoder_, x_a, codes, guides, GUIDANCE_SPREAD, is_image)
+            proposer = Proposer(self.decoder_, x_a, codes, guides, GUIDANCE_SPREAD, is_image,
+                                float(self.neighbour_interpolation))
             drafts = AnchoredDrafts(proposer, gauss, n, self.max_draw_factor)
         else:
             proposer = Proposer(self.decoder_, guides=guides,
