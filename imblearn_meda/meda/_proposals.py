@@ -185,12 +185,13 @@ class Proposer:
             return Batch(d, w, d, None)
         if owner is None:
             owner = torch.randint(self.n_anchors, (n,), device=device)
-        f = self.codes[owner] + d
+        e = self.codes[owner]
+        f = e + d
         if self.neighbours is not None:
             k = self.neighbours.shape[1]
             other = self.neighbours[owner, torch.randint(k, (n,), device=device)]
             t = self.interpolation * torch.rand(n, 1, device=device)
-            f = f + t * (self.codes[other] - self.codes[owner])
+            f = f + t * (self.codes[other] - e)
         return Batch(d, w, f, owner)
 
     def images(self, batch):
