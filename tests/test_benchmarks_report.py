@@ -311,7 +311,9 @@ def test_fashion_paper_numbers_of_results_md(capsys):
         ("meda-all-images", 0): "5 83.06 ± 1.39",
         ("meda-20k", 0): "5 83.61 ± 1.11",
         ("meda-4k", 0): "5 82.86 ± 1.61",
+        ("meda-4k", 5): "5 83.57 ± 1.04",
         ("meda-cosine", 0): "5 83.19 ± 1.81",
+        ("meda-cosine", 5): "5 84.01 ± 1.27",
         ("meda-cosine-4k", 0): "5 83.43 ± 2.30",
         ("meda-cosine-4k", 5): "5 83.92 ± 0.64",
         ("meda-slim-8k", 0): "5 83.20 ± 0.88",
@@ -494,6 +496,9 @@ def test_fashion_paper_numbers_of_results_md(capsys):
                            "(Welch 95 % CI -2.07 to +2.58"),
                        (0, "`meda-20k` - `meda` = +0.80 (Welch 95 % CI -1.40 to +3.00"),
                        (0, "`meda-4k` - `meda` = +0.06 (Welch 95 % CI -2.39 to +2.51"),
+                       (5, "`meda-4k` - `meda` = -0.09 (Welch 95 % CI -1.82 to +1.64"),
+                       (5, "`meda-cosine` - `meda` = +0.35 "
+                           "(Welch 95 % CI -1.53 to +2.22"),
                        (0, "`meda-cosine` - `meda` = +0.39 "
                            "(Welch 95 % CI -2.21 to +2.98"),
                        (0, "`meda-cosine-4k` - `meda` = +0.63 "
