@@ -326,6 +326,7 @@ def test_fashion_paper_numbers_of_results_md(capsys):
         ("meda-decode-full-slim-8k-64d", 0): "5 82.62 ± 0.61",
         ("meda-decode-full-slim-8k-64d", 5): "5 80.83 ± 1.57",
         ("meda-slim-8k-64d", 0): "5 83.32 ± 1.05",
+        ("meda-slim-8k-64d", 5): "5 84.47 ± 0.53",
         ("ros", 1): "5 80.37 ± 0.54",
         ("ros-augment", 1): "5 82.34 ± 0.39",
         ("meda", 1): "5 82.94 ± 0.67",
@@ -542,6 +543,8 @@ def test_fashion_paper_numbers_of_results_md(capsys):
                            "(Welch 95 % CI -1.32 to +1.21"),
                        (0, "`meda-slim-8k-64d` - `meda-slim-8k` = +0.12 "
                            "(Welch 95 % CI -1.30 to +1.55"),
+                       (5, "`meda-slim-8k-64d` - `meda-slim-8k` = +0.81 "
+                           "(Welch 95 % CI -0.98 to +2.60"),
                        (5, "`meda-decode-full-slim-8k-64d` - `ros` = -1.59 "
                            "(Welch 95 % CI -3.52 to +0.33"),
                        (5, "`meda-decode-full-slim-8k-64d` - `meda-decode-full-slim-8k` = -0.44 "
