@@ -311,6 +311,9 @@ def test_fashion_paper_numbers_of_results_md(capsys):
         ("meda-noaug", 0): "5 83.03 ± 1.29",
         ("meda-all-images", 0): "5 83.06 ± 1.39",
         ("meda-20k", 0): "5 83.61 ± 1.11",
+        ("meda-20k", 5): "5 84.76 ± 1.38",
+        ("meda-interp", 3): "5 83.43 ± 0.47",
+        ("meda-interp", 4): "5 82.58 ± 1.14",
         ("meda-4k", 0): "5 82.86 ± 1.61",
         ("meda-4k", 5): "5 83.57 ± 1.04",
         ("meda-cosine", 0): "5 83.19 ± 1.81",
@@ -497,6 +500,7 @@ def test_fashion_paper_numbers_of_results_md(capsys):
                        (0, "`meda-all-images` - `meda` = +0.25 "
                            "(Welch 95 % CI -2.07 to +2.58"),
                        (0, "`meda-20k` - `meda` = +0.80 (Welch 95 % CI -1.40 to +3.00"),
+                       (5, "`meda-20k` - `meda` = +1.09 (Welch 95 % CI -0.87 to +3.05"),
                        (0, "`meda-4k` - `meda` = +0.06 (Welch 95 % CI -2.39 to +2.51"),
                        (5, "`meda-4k` - `meda` = -0.09 (Welch 95 % CI -1.82 to +1.64"),
                        (5, "`meda-cosine` - `meda` = +0.35 "
@@ -599,6 +603,8 @@ def test_fashion_paper_numbers_of_results_md(capsys):
                        (0, "`meda-interp` - `meda` = +0.66 (Welch 95 % CI -1.92 to +3.24"),
                        (5, "`meda-interp` - `meda` = -0.16 (Welch 95 % CI -2.09 to +1.77"),
                        (1, "`meda-interp` - `meda` = +0.22 (Welch 95 % CI -0.69 to +1.13"),
+                       (3, "`meda-interp` - `meda` = +0.02 (Welch 95 % CI -1.35 to +1.39"),
+                       (4, "`meda-interp` - `meda` = +0.07 (Welch 95 % CI -1.87 to +2.00"),
                        (5, "`meda-lgm` - `meda` = +0.40 (Welch 95 % CI -1.36 to +2.16"),
                        (0, "`meda-phase23` - `meda` = +0.96 (Welch 95 % CI -1.35 to +3.26"),
                        (5, "`meda-phase23` - `meda` = +0.68 (Welch 95 % CI -1.23 to +2.58"),
@@ -614,7 +620,8 @@ def test_fashion_gpu_budget_over_seeds_of_results_md(capsys):
     path = RESULTS / "fashion_mnist_paper_cpu_e10.jsonl"
     assert report.main([str(path), "--against", "ros", "--across-seeds",
                         "meda-gpu:meda,meda-gpu:ros-augment,meda-all-6k:meda,"
-                        "meda-all-6k:ros-augment,meda-lgm:meda,meda-phase23:meda"]) == 0
+                        "meda-all-6k:ros-augment,meda-lgm:meda,meda-phase23:meda,"
+                        "meda-interp:meda"]) == 0
     out = capsys.readouterr().out
     out = out[out.index("over seeds"):]
     shown = (RESULTS.parent / "RESULTS.md").read_text()
@@ -623,7 +630,8 @@ def test_fashion_gpu_budget_over_seeds_of_results_md(capsys):
                  "| `meda-all-6k` - `meda` | 5 | +0.39 | -0.38 to +1.16 | 3 | 0 | 0 |",
                  "| `meda-all-6k` - `ros-augment` | 5 | +0.59 | +0.01 to +1.18 | 4 | 1 | 0 |",
                  "| `meda-lgm` - `meda` | 5 | +0.28 | -0.12 to +0.67 | 4 | 0 | 0 |",
-                 "| `meda-phase23` - `meda` | 5 | +0.34 | -0.24 to +0.93 | 3 | 0 | 0 |"):
+                 "| `meda-phase23` - `meda` | 5 | +0.34 | -0.24 to +0.93 | 3 | 0 | 0 |",
+                 "| `meda-interp` - `meda` | 5 | +0.16 | -0.22 to +0.54 | 4 | 0 | 0 |"):
         assert line in out
         assert line in shown
 
