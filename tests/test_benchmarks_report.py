@@ -360,6 +360,7 @@ def test_fashion_paper_numbers_of_results_md(capsys):
         ("meda-scale1", 0): "5 81.27 ± 2.70",
         ("meda-scale1", 5): "5 83.30 ± 0.93",
         ("meda-scale1", 3): "5 80.44 ± 1.13",
+        ("meda-scale1", 4): "5 81.26 ± 1.63",
         ("meda-noaug", 3): "5 83.08 ± 0.98",
         ("meda-phase4", 0): "5 83.52 ± 1.72",
         ("meda-phase4", 5): "5 83.88 ± 0.92",
@@ -537,6 +538,7 @@ def test_fashion_paper_numbers_of_results_md(capsys):
                        (3, "`meda-gpu` - `meda` = +0.49 (Welch 95 % CI -1.11 to +2.09"),
                        (0, "`meda` - `meda-scale1` = +1.53 (Welch 95 % CI -1.89 to +4.95"),
                        (3, "`meda` - `meda-scale1` = +2.98 (Welch 95 % CI +1.33 to +4.62"),
+                       (4, "`meda` - `meda-scale1` = +1.25 (Welch 95 % CI -1.01 to +3.52"),
                        (3, "`meda` - `meda-noaug` = +0.34 (Welch 95 % CI -1.20 to +1.88"),
                        (4, "`meda-gpu` - `ros` = +3.78 (Welch 95 % CI +2.56 to +5.00"),
                        (1, "`meda-decode-full-slim-16k` - `ros` = -0.29 "

@@ -3,6 +3,7 @@
 import json
 
 import numpy as np
+import pytest
 import torch
 from sklearn.datasets import load_digits
 
@@ -40,20 +41,22 @@ def test_schedule_check_on_digits(tmp_path, capsys):
     assert "minority classes" in capsys.readouterr().out
 
 
-def test_results_md_schedule_table_is_the_raw_file():
-    """RESULTS.md's Phase-1 budget table, row for row, from its raw file."""
+@pytest.mark.parametrize("seed, threads", [(2, 2), (1, 1)])
+def test_results_md_schedule_table_is_the_raw_file(seed, threads):
+    """RESULTS.md's Phase-1 budget table, row for row, from its raw files."""
     from pathlib import Path
 
     root = Path(__file__).resolve().parents[1]
-    raw = root / "benchmarks" / "results" / "schedule_fashion_seed2.jsonl"
+    raw = root / "benchmarks" / "results" / f"schedule_fashion_seed{seed}.jsonl"
     rows = [json.loads(line) for line in raw.read_text().splitlines()]
     assert [r["name"] for r in rows] == list(schedule_check.CONFIGS)
     for r in rows:
         expected = {"n_iterations": 0, **schedule_check.CONFIGS[r["name"]]}
-        assert r["params"] == expected and r["seed"] == 2 and r["threads"] == 2
+        assert r["params"] == expected and r["seed"] == seed and r["threads"] == threads
     text = (root / "benchmarks" / "RESULTS.md").read_text()
     for r in rows:
-        line = (f"{r['updates']} | {r['phase1_s']:.0f} | {r['rec_minority']:.3f} | "
+        line = (f"| {seed} | {r['updates']} | {r['phase1_s']:.0f} | {r['rec_minority']:.3f} | "
                 f"{r['rec_majority']:.3f} | {100 * r['rec1_last']:.3f} |")
-        table_rows = [t for t in text.splitlines() if t.startswith(f"| `{r['name']}`")]
+        table_rows = [t for t in text.splitlines()
+                      if t.startswith(f"| `{r['name']}`") and f"| {seed} | " in t]
         assert len(table_rows) == 1 and table_rows[0].endswith(line), r["name"]
