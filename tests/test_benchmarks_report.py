@@ -365,6 +365,8 @@ def test_fashion_paper_numbers_of_results_md(capsys):
         ("meda-phase4", 0): "5 83.52 ± 1.72",
         ("meda-phase4", 5): "5 83.88 ± 0.92",
         ("meda-phase4", 1): "5 83.07 ± 0.62",
+        ("meda-phase4", 3): "5 83.36 ± 1.19",
+        ("meda-phase4", 4): "5 81.67 ± 1.21",
         ("meda-phase4-guidance", 0): "5 83.31 ± 0.99",
         ("meda-phase4-guidance", 5): "5 83.82 ± 1.19",
         ("meda-phase4-guidance", 1): "5 82.80 ± 0.34",
@@ -476,6 +478,10 @@ def test_fashion_paper_numbers_of_results_md(capsys):
                            "(Welch 95 % CI -1.46 to +1.89"),
                        (1, "`meda-phase4` - `meda` = +0.13 "
                            "(Welch 95 % CI -0.80 to +1.07"),
+                       (3, "`meda-phase4` - `meda` = -0.06 "
+                           "(Welch 95 % CI -1.75 to +1.63"),
+                       (4, "`meda-phase4` - `meda` = -0.84 "
+                           "(Welch 95 % CI -2.82 to +1.13"),
                        (0, "`meda-phase4-guidance` - `meda` = +0.51 "
                            "(Welch 95 % CI -1.66 to +2.67"),
                        (0, "`meda-gpu-guidance` - `meda-guidance` = -0.08 "
@@ -623,7 +629,7 @@ def test_fashion_gpu_budget_over_seeds_of_results_md(capsys):
     assert report.main([str(path), "--against", "ros", "--across-seeds",
                         "meda-gpu:meda,meda-gpu:ros-augment,meda-all-6k:meda,"
                         "meda-all-6k:ros-augment,meda-lgm:meda,meda-phase23:meda,"
-                        "meda-interp:meda"]) == 0
+                        "meda-interp:meda,meda-phase4:meda"]) == 0
     out = capsys.readouterr().out
     out = out[out.index("over seeds"):]
     shown = (RESULTS.parent / "RESULTS.md").read_text()
@@ -633,7 +639,8 @@ def test_fashion_gpu_budget_over_seeds_of_results_md(capsys):
                  "| `meda-all-6k` - `ros-augment` | 5 | +0.59 | +0.01 to +1.18 | 4 | 1 | 0 |",
                  "| `meda-lgm` - `meda` | 5 | +0.28 | -0.12 to +0.67 | 4 | 0 | 0 |",
                  "| `meda-phase23` - `meda` | 5 | +0.34 | -0.24 to +0.93 | 3 | 0 | 0 |",
-                 "| `meda-interp` - `meda` | 5 | +0.16 | -0.22 to +0.54 | 4 | 0 | 0 |"):
+                 "| `meda-interp` - `meda` | 5 | +0.16 | -0.22 to +0.54 | 4 | 0 | 0 |",
+                 "| `meda-phase4` - `meda` | 5 | +0.03 | -0.67 to +0.74 | 3 | 0 | 0 |"):
         assert line in out
         assert line in shown
 
