@@ -300,6 +300,8 @@ def test_fashion_paper_numbers_of_results_md(capsys):
         ("meda-decode-full", 0): "5 76.55 ± 1.70",
         ("meda-decode-filter-lgm-phase23-phase4-guidance", 0): "5 74.06 ± 1.53",
         ("meda-filter", 0): "5 83.04 ± 0.48",
+        ("meda-filter", 3): "5 82.85 ± 0.57",
+        ("meda-filter", 4): "5 82.92 ± 1.48",
         ("meda-filter-lgm-phase23", 0): "5 82.59 ± 0.79",
         ("meda-filter-lgm-phase23-scale1", 0): "5 81.75 ± 3.09",
         ("meda-filter-lgm-phase23-scale1-phase4", 0): "5 79.09 ± 1.92",
@@ -444,6 +446,10 @@ def test_fashion_paper_numbers_of_results_md(capsys):
                        (0, "`meda` - `ros` = +2.25 (Welch 95 % CI +0.03 to +4.47"),
                        (0, "`meda` - `ros-augment` = -0.61 "
                            "(Welch 95 % CI -2.76 to +1.54"),
+                       (3, "`meda-filter` - `meda` = -0.57 "
+                           "(Welch 95 % CI -1.94 to +0.81"),
+                       (4, "`meda-filter` - `meda` = +0.41 "
+                           "(Welch 95 % CI -1.75 to +2.56"),
                        (0, "`meda-filter` - `meda` = +0.24 "
                            "(Welch 95 % CI -1.90 to +2.37"),
                        (0, "`meda-filter-phase23` - `meda-filter` = +0.39 "
@@ -629,7 +635,7 @@ def test_fashion_gpu_budget_over_seeds_of_results_md(capsys):
     assert report.main([str(path), "--against", "ros", "--across-seeds",
                         "meda-gpu:meda,meda-gpu:ros-augment,meda-all-6k:meda,"
                         "meda-all-6k:ros-augment,meda-lgm:meda,meda-phase23:meda,"
-                        "meda-interp:meda,meda-phase4:meda"]) == 0
+                        "meda-interp:meda,meda-phase4:meda,meda-filter:meda"]) == 0
     out = capsys.readouterr().out
     out = out[out.index("over seeds"):]
     shown = (RESULTS.parent / "RESULTS.md").read_text()
@@ -640,7 +646,8 @@ def test_fashion_gpu_budget_over_seeds_of_results_md(capsys):
                  "| `meda-lgm` - `meda` | 5 | +0.28 | -0.12 to +0.67 | 4 | 0 | 0 |",
                  "| `meda-phase23` - `meda` | 5 | +0.34 | -0.24 to +0.93 | 3 | 0 | 0 |",
                  "| `meda-interp` - `meda` | 5 | +0.16 | -0.22 to +0.54 | 4 | 0 | 0 |",
-                 "| `meda-phase4` - `meda` | 5 | +0.03 | -0.67 to +0.74 | 3 | 0 | 0 |"):
+                 "| `meda-phase4` - `meda` | 5 | +0.03 | -0.67 to +0.74 | 3 | 0 | 0 |",
+                 "| `meda-filter` - `meda` | 4 | +0.04 | -0.64 to +0.72 | 3 | 0 | 0 |"):
         assert line in out
         assert line in shown
 
