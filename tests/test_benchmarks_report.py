@@ -308,6 +308,8 @@ def test_fashion_paper_numbers_of_results_md(capsys):
         ("meda-filter-lgm-phase23-scale1-phase4-guidance", 0): "5 79.86 ± 2.20",
         ("meda-filter-phase23", 0): "5 83.43 ± 0.89",
         ("meda-full", 0): "5 83.14 ± 1.70",
+        ("meda-full", 3): "5 83.53 ± 0.30",
+        ("meda-full", 4): "5 83.47 ± 1.22",
         ("meda-gpu", 0): "5 84.26 ± 0.87",
         ("meda-decode-full-gpu", 0): "5 78.76 ± 1.20",
         ("meda-noaug", 0): "5 83.03 ± 1.29",
@@ -457,6 +459,10 @@ def test_fashion_paper_numbers_of_results_md(capsys):
                        (0, "`meda-decode` - `ros` = -5.41 (Welch 95 % CI -10.58 to -0.24"),
                        (0, "`meda-full` - `meda` = +0.34 "
                            "(Welch 95 % CI -2.17 to +2.85"),
+                       (3, "`meda-full` - `meda` = +0.12 "
+                           "(Welch 95 % CI -1.25 to +1.49"),
+                       (4, "`meda-full` - `meda` = +0.96 "
+                           "(Welch 95 % CI -1.02 to +2.94"),
                        (0, "`meda-decode-full` - `ros` = -4.01 (Welch 95 % CI -6.19 to -1.83"),
                        (0, "`meda-gpu` - `ros` = +3.70 (Welch 95 % CI +2.18 to +5.23"),
                        (0, "`meda-gpu` - `ros-augment` = +0.84 (Welch 95 % CI -0.45 to +2.14"),
@@ -635,7 +641,8 @@ def test_fashion_gpu_budget_over_seeds_of_results_md(capsys):
     assert report.main([str(path), "--against", "ros", "--across-seeds",
                         "meda-gpu:meda,meda-gpu:ros-augment,meda-all-6k:meda,"
                         "meda-all-6k:ros-augment,meda-lgm:meda,meda-phase23:meda,"
-                        "meda-interp:meda,meda-phase4:meda,meda-filter:meda"]) == 0
+                        "meda-interp:meda,meda-phase4:meda,meda-filter:meda,"
+                        "meda-full:meda"]) == 0
     out = capsys.readouterr().out
     out = out[out.index("over seeds"):]
     shown = (RESULTS.parent / "RESULTS.md").read_text()
@@ -647,7 +654,8 @@ def test_fashion_gpu_budget_over_seeds_of_results_md(capsys):
                  "| `meda-phase23` - `meda` | 5 | +0.34 | -0.24 to +0.93 | 3 | 0 | 0 |",
                  "| `meda-interp` - `meda` | 5 | +0.16 | -0.22 to +0.54 | 4 | 0 | 0 |",
                  "| `meda-phase4` - `meda` | 5 | +0.03 | -0.67 to +0.74 | 3 | 0 | 0 |",
-                 "| `meda-filter` - `meda` | 4 | +0.04 | -0.64 to +0.72 | 3 | 0 | 0 |"):
+                 "| `meda-filter` - `meda` | 4 | +0.04 | -0.64 to +0.72 | 3 | 0 | 0 |",
+                 "| `meda-full` - `meda` | 4 | +0.33 | -0.38 to +1.05 | 3 | 0 | 0 |"):
         assert line in out
         assert line in shown
 
