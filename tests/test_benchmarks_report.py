@@ -302,6 +302,7 @@ def test_fashion_paper_numbers_of_results_md(capsys):
         ("meda-filter", 0): "5 83.04 ± 0.48",
         ("meda-filter", 3): "5 82.85 ± 0.57",
         ("meda-filter", 4): "5 82.92 ± 1.48",
+        ("meda-filter", 1): "5 82.55 ± 0.52",
         ("meda-filter-lgm-phase23", 0): "5 82.59 ± 0.79",
         ("meda-filter-lgm-phase23-scale1", 0): "5 81.75 ± 3.09",
         ("meda-filter-lgm-phase23-scale1-phase4", 0): "5 79.09 ± 1.92",
@@ -365,6 +366,7 @@ def test_fashion_paper_numbers_of_results_md(capsys):
         ("meda-scale1", 5): "5 83.30 ± 0.93",
         ("meda-scale1", 3): "5 80.44 ± 1.13",
         ("meda-scale1", 4): "5 81.26 ± 1.63",
+        ("meda-scale1", 1): "5 82.64 ± 1.02",
         ("meda-noaug", 3): "5 83.08 ± 0.98",
         ("meda-phase4", 0): "5 83.52 ± 1.72",
         ("meda-phase4", 5): "5 83.88 ± 0.92",
@@ -557,6 +559,8 @@ def test_fashion_paper_numbers_of_results_md(capsys):
                        (0, "`meda` - `meda-scale1` = +1.53 (Welch 95 % CI -1.89 to +4.95"),
                        (3, "`meda` - `meda-scale1` = +2.98 (Welch 95 % CI +1.33 to +4.62"),
                        (4, "`meda` - `meda-scale1` = +1.25 (Welch 95 % CI -1.01 to +3.52"),
+                       (1, "`meda` - `meda-scale1` = +0.29 (Welch 95 % CI -1.00 to +1.59"),
+                       (1, "`meda-filter` - `meda` = -0.38 (Welch 95 % CI -1.26 to +0.50"),
                        (3, "`meda` - `meda-noaug` = +0.34 (Welch 95 % CI -1.20 to +1.88"),
                        (4, "`meda-gpu` - `ros` = +3.78 (Welch 95 % CI +2.56 to +5.00"),
                        (1, "`meda-decode-full-slim-16k` - `ros` = -0.29 "
@@ -634,15 +638,15 @@ def test_fashion_paper_numbers_of_results_md(capsys):
 
 def test_fashion_gpu_budget_over_seeds_of_results_md(capsys):
     """The GPU budget's lines of the Fashion-MNIST over-seeds table of
-    RESULTS.md (five splits), the middle budget's and those of the paper's
-    parts switched on on top of the defaults are what the report prints
-    from the raw file."""
+    RESULTS.md (five splits), the middle budget's, those of the paper's
+    parts switched on on top of the defaults and the displacement scale's
+    are what the report prints from the raw file."""
     path = RESULTS / "fashion_mnist_paper_cpu_e10.jsonl"
     assert report.main([str(path), "--against", "ros", "--across-seeds",
                         "meda-gpu:meda,meda-gpu:ros-augment,meda-all-6k:meda,"
                         "meda-all-6k:ros-augment,meda-lgm:meda,meda-phase23:meda,"
                         "meda-interp:meda,meda-phase4:meda,meda-filter:meda,"
-                        "meda-full:meda"]) == 0
+                        "meda-full:meda,meda:meda-scale1"]) == 0
     out = capsys.readouterr().out
     out = out[out.index("over seeds"):]
     shown = (RESULTS.parent / "RESULTS.md").read_text()
@@ -654,7 +658,8 @@ def test_fashion_gpu_budget_over_seeds_of_results_md(capsys):
                  "| `meda-phase23` - `meda` | 5 | +0.34 | -0.24 to +0.93 | 3 | 0 | 0 |",
                  "| `meda-interp` - `meda` | 5 | +0.16 | -0.22 to +0.54 | 4 | 0 | 0 |",
                  "| `meda-phase4` - `meda` | 5 | +0.03 | -0.67 to +0.74 | 3 | 0 | 0 |",
-                 "| `meda-filter` - `meda` | 4 | +0.04 | -0.64 to +0.72 | 3 | 0 | 0 |",
+                 "| `meda-filter` - `meda` | 5 | -0.05 | -0.56 to +0.47 | 3 | 0 | 0 |",
+                 "| `meda` - `meda-scale1` | 5 | +1.28 | -0.07 to +2.64 | 5 | 1 | 0 |",
                  "| `meda-full` - `meda` | 4 | +0.33 | -0.38 to +1.05 | 3 | 0 | 0 |"):
         assert line in out
         assert line in shown
