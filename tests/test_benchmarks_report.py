@@ -311,10 +311,12 @@ def test_fashion_paper_numbers_of_results_md(capsys):
         ("meda-full", 0): "5 83.14 ± 1.70",
         ("meda-full", 3): "5 83.53 ± 0.30",
         ("meda-full", 4): "5 83.47 ± 1.22",
+        ("meda-full", 1): "5 82.64 ± 0.48",
         ("meda-gpu", 0): "5 84.26 ± 0.87",
         ("meda-decode-full-gpu", 0): "5 78.76 ± 1.20",
         ("meda-noaug", 0): "5 83.03 ± 1.29",
         ("meda-all-images", 0): "5 83.06 ± 1.39",
+        ("meda-all-images", 1): "5 82.31 ± 0.83",
         ("meda-20k", 0): "5 83.61 ± 1.11",
         ("meda-20k", 5): "5 84.76 ± 1.38",
         ("meda-interp", 3): "5 83.43 ± 0.47",
@@ -465,6 +467,8 @@ def test_fashion_paper_numbers_of_results_md(capsys):
                            "(Welch 95 % CI -1.25 to +1.49"),
                        (4, "`meda-full` - `meda` = +0.96 "
                            "(Welch 95 % CI -1.02 to +2.94"),
+                       (1, "`meda-full` - `meda` = -0.30 "
+                           "(Welch 95 % CI -1.16 to +0.56"),
                        (0, "`meda-decode-full` - `ros` = -4.01 (Welch 95 % CI -6.19 to -1.83"),
                        (0, "`meda-gpu` - `ros` = +3.70 (Welch 95 % CI +2.18 to +5.23"),
                        (0, "`meda-gpu` - `ros-augment` = +0.84 (Welch 95 % CI -0.45 to +2.14"),
@@ -520,6 +524,8 @@ def test_fashion_paper_numbers_of_results_md(capsys):
                            "(Welch 95 % CI -1.04 to +0.30"),
                        (0, "`meda-all-images` - `meda` = +0.25 "
                            "(Welch 95 % CI -2.07 to +2.58"),
+                       (1, "`meda-all-images` - `meda` = -0.63 "
+                           "(Welch 95 % CI -1.73 to +0.48"),
                        (0, "`meda-20k` - `meda` = +0.80 (Welch 95 % CI -1.40 to +3.00"),
                        (5, "`meda-20k` - `meda` = +1.09 (Welch 95 % CI -0.87 to +3.05"),
                        (0, "`meda-4k` - `meda` = +0.06 (Welch 95 % CI -2.39 to +2.51"),
@@ -639,14 +645,16 @@ def test_fashion_paper_numbers_of_results_md(capsys):
 def test_fashion_gpu_budget_over_seeds_of_results_md(capsys):
     """The GPU budget's lines of the Fashion-MNIST over-seeds table of
     RESULTS.md (five splits), the middle budget's, those of the paper's
-    parts switched on on top of the defaults and the displacement scale's
-    are what the report prints from the raw file."""
+    parts switched on on top of the defaults, the displacement scale's and
+    that of every training image at the default's updates are what the
+    report prints from the raw file."""
     path = RESULTS / "fashion_mnist_paper_cpu_e10.jsonl"
     assert report.main([str(path), "--against", "ros", "--across-seeds",
                         "meda-gpu:meda,meda-gpu:ros-augment,meda-all-6k:meda,"
                         "meda-all-6k:ros-augment,meda-lgm:meda,meda-phase23:meda,"
                         "meda-interp:meda,meda-phase4:meda,meda-filter:meda,"
-                        "meda-full:meda,meda:meda-scale1"]) == 0
+                        "meda-full:meda,meda:meda-scale1,"
+                        "meda-all-images:meda"]) == 0
     out = capsys.readouterr().out
     out = out[out.index("over seeds"):]
     shown = (RESULTS.parent / "RESULTS.md").read_text()
@@ -660,7 +668,8 @@ def test_fashion_gpu_budget_over_seeds_of_results_md(capsys):
                  "| `meda-phase4` - `meda` | 5 | +0.03 | -0.67 to +0.74 | 3 | 0 | 0 |",
                  "| `meda-filter` - `meda` | 5 | -0.05 | -0.56 to +0.47 | 3 | 0 | 0 |",
                  "| `meda` - `meda-scale1` | 5 | +1.28 | -0.07 to +2.64 | 5 | 1 | 0 |",
-                 "| `meda-full` - `meda` | 4 | +0.33 | -0.38 to +1.05 | 3 | 0 | 0 |"):
+                 "| `meda-all-images` - `meda` | 3 | -0.23 | -1.34 to +0.88 | 1 | 0 | 0 |",
+                 "| `meda-full` - `meda` | 5 | +0.21 | -0.39 to +0.81 | 3 | 0 | 0 |"):
         assert line in out
         assert line in shown
 
