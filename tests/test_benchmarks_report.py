@@ -317,6 +317,8 @@ def test_fashion_paper_numbers_of_results_md(capsys):
         ("meda-noaug", 0): "5 83.03 ± 1.29",
         ("meda-all-images", 0): "5 83.06 ± 1.39",
         ("meda-all-images", 1): "5 82.31 ± 0.83",
+        ("meda-all-images", 3): "5 83.78 ± 0.68",
+        ("meda-all-images", 4): "5 82.50 ± 1.75",
         ("meda-20k", 0): "5 83.61 ± 1.11",
         ("meda-20k", 5): "5 84.76 ± 1.38",
         ("meda-interp", 3): "5 83.43 ± 0.47",
@@ -526,6 +528,10 @@ def test_fashion_paper_numbers_of_results_md(capsys):
                            "(Welch 95 % CI -2.07 to +2.58"),
                        (1, "`meda-all-images` - `meda` = -0.63 "
                            "(Welch 95 % CI -1.73 to +0.48"),
+                       (3, "`meda-all-images` - `meda` = +0.37 "
+                           "(Welch 95 % CI -1.03 to +1.77"),
+                       (4, "`meda-all-images` - `meda` = -0.02 "
+                           "(Welch 95 % CI -2.38 to +2.35"),
                        (0, "`meda-20k` - `meda` = +0.80 (Welch 95 % CI -1.40 to +3.00"),
                        (5, "`meda-20k` - `meda` = +1.09 (Welch 95 % CI -0.87 to +3.05"),
                        (0, "`meda-4k` - `meda` = +0.06 (Welch 95 % CI -2.39 to +2.51"),
@@ -667,7 +673,7 @@ def test_fashion_ablation_lines_over_seeds_of_results_md(capsys):
                  "| `meda-phase4` - `meda` | 5 | +0.03 | -0.67 to +0.74 | 3 | 0 | 0 |",
                  "| `meda-filter` - `meda` | 5 | -0.05 | -0.56 to +0.47 | 3 | 0 | 0 |",
                  "| `meda` - `meda-scale1` | 5 | +1.28 | -0.07 to +2.64 | 5 | 1 | 0 |",
-                 "| `meda-all-images` - `meda` | 3 | -0.23 | -1.34 to +0.88 | 1 | 0 | 0 |",
+                 "| `meda-all-images` - `meda` | 5 | -0.07 | -0.58 to +0.44 | 2 | 0 | 0 |",
                  "| `meda-full` - `meda` | 5 | +0.21 | -0.39 to +0.81 | 3 | 0 | 0 |"):
         assert line in out
         assert line in shown
