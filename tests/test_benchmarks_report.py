@@ -380,6 +380,8 @@ def test_fashion_paper_numbers_of_results_md(capsys):
         ("meda-phase4-guidance", 0): "5 83.31 ± 0.99",
         ("meda-phase4-guidance", 5): "5 83.82 ± 1.19",
         ("meda-phase4-guidance", 1): "5 82.80 ± 0.34",
+        ("meda-phase4-guidance", 3): "5 83.31 ± 0.46",
+        ("meda-phase4-guidance", 4): "5 82.85 ± 0.66",
         ("meda-gpu-guidance", 0): "5 83.34 ± 1.69",
         ("meda-gpu-guidance", 5): "5 84.15 ± 1.39",
         ("meda-paper", 0): "5 72.04 ± 1.88",
@@ -524,6 +526,10 @@ def test_fashion_paper_numbers_of_results_md(capsys):
                            "(Welch 95 % CI -0.96 to +0.68"),
                        (1, "`meda-phase4-guidance` - `meda-guidance` = -0.37 "
                            "(Welch 95 % CI -1.04 to +0.30"),
+                       (3, "`meda-phase4-guidance` - `meda-guidance` = +0.20 "
+                           "(Welch 95 % CI -0.98 to +1.39"),
+                       (4, "`meda-phase4-guidance` - `meda-guidance` = +0.77 "
+                           "(Welch 95 % CI -0.77 to +2.30"),
                        (0, "`meda-all-images` - `meda` = +0.25 "
                            "(Welch 95 % CI -2.07 to +2.58"),
                        (1, "`meda-all-images` - `meda` = -0.63 "
@@ -659,7 +665,8 @@ def test_fashion_ablation_lines_over_seeds_of_results_md(capsys):
                         "meda-all-6k:ros-augment,meda-lgm:meda,meda-phase23:meda,"
                         "meda-interp:meda,meda-phase4:meda,meda-filter:meda,"
                         "meda-full:meda,meda:meda-scale1,"
-                        "meda-all-images:meda"]) == 0
+                        "meda-all-images:meda,"
+                        "meda-phase4-guidance:meda-guidance"]) == 0
     out = capsys.readouterr().out
     out = out[out.index("over seeds"):]
     shown = (RESULTS.parent / "RESULTS.md").read_text()
@@ -674,7 +681,9 @@ def test_fashion_ablation_lines_over_seeds_of_results_md(capsys):
                  "| `meda-filter` - `meda` | 5 | -0.05 | -0.56 to +0.47 | 3 | 0 | 0 |",
                  "| `meda` - `meda-scale1` | 5 | +1.28 | -0.07 to +2.64 | 5 | 1 | 0 |",
                  "| `meda-all-images` - `meda` | 5 | -0.07 | -0.58 to +0.44 | 2 | 0 | 0 |",
-                 "| `meda-full` - `meda` | 5 | +0.21 | -0.39 to +0.81 | 3 | 0 | 0 |"):
+                 "| `meda-full` - `meda` | 5 | +0.21 | -0.39 to +0.81 | 3 | 0 | 0 |",
+                 "| `meda-phase4-guidance` - `meda-guidance` | 5 | -0.02 | -0.68 to +0.64 "
+                 "| 2 | 0 | 0 |"):
         assert line in out
         assert line in shown
 
