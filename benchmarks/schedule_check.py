@@ -84,8 +84,8 @@ def main(argv=None):
         errors = reconstruction_errors(sampler, X_test)
         row = {
             "name": name, "dataset": args.dataset, "seed": args.seed, "params": full,
-            "threads": args.threads, "fit_s": round(fit_s, 1),
-            "phase1_s": round(sampler.phase_seconds_["phase1"], 1),
+            "threads": args.threads, "fit_s": round(fit_s, 3),
+            "phase1_s": round(sampler.phase_seconds_["phase1"], 3),
             "updates": sampler.pretrain_epochs_ * -(-sampler.n_train_ // sampler.batch_size_),
             "rec_minority": round(100 * float(errors[minority].mean()), 4),
             "rec_majority": round(100 * float(errors[~minority].mean()), 4),
