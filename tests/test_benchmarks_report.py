@@ -346,6 +346,8 @@ def test_fashion_paper_numbers_of_results_md(capsys):
         ("adasyn", 1): "5 79.41 ± 1.40",
         ("meda-gpu", 1): "5 82.84 ± 0.41",
         ("meda-decode-full-slim-16k", 1): "5 80.08 ± 1.04",
+        ("meda-decode-full-slim-16k", 3): "5 78.87 ± 1.47",
+        ("meda-decode-full-slim-16k", 4): "5 77.93 ± 3.21",
         ("meda-decode-full-slim-8k-64d", 1): "5 80.02 ± 0.48",
         ("meda-noaug", 1): "5 81.35 ± 0.47",
         ("meda-guidance", 0): "5 83.42 ± 0.93",
@@ -583,6 +585,10 @@ def test_fashion_paper_numbers_of_results_md(capsys):
                        (4, "`meda-gpu` - `ros` = +3.78 (Welch 95 % CI +2.56 to +5.00"),
                        (1, "`meda-decode-full-slim-16k` - `ros` = -0.29 "
                            "(Welch 95 % CI -1.57 to +0.98"),
+                       (3, "`meda-decode-full-slim-16k` - `ros` = -1.42 "
+                           "(Welch 95 % CI -3.46 to +0.61"),
+                       (4, "`meda-decode-full-slim-16k` - `ros` = -1.13 "
+                           "(Welch 95 % CI -5.05 to +2.80"),
                        (1, "`meda-decode-full-slim-8k-64d` - `ros` = -0.35 "
                            "(Welch 95 % CI -1.10 to +0.40"),
                        (1, "`meda-decode-full-slim-8k-64d` - `meda-decode-full-slim-16k` = -0.06 "
@@ -657,8 +663,8 @@ def test_fashion_paper_numbers_of_results_md(capsys):
 def test_fashion_ablation_lines_over_seeds_of_results_md(capsys):
     """The lines of the Fashion-MNIST over-seeds table of RESULTS.md for the
     training budgets, the paper's parts and the displacement scale (against
-    the default, the budgets also against shifted copies) are what the
-    report prints from the raw file."""
+    the default, the budgets also against shifted copies) and for decoded
+    synthesis (against ROS) are what the report prints from the raw file."""
     path = RESULTS / "fashion_mnist_paper_cpu_e10.jsonl"
     assert report.main([str(path), "--against", "ros", "--across-seeds",
                         "meda-gpu:meda,meda-gpu:ros-augment,meda-all-6k:meda,"
@@ -666,7 +672,8 @@ def test_fashion_ablation_lines_over_seeds_of_results_md(capsys):
                         "meda-interp:meda,meda-phase4:meda,meda-filter:meda,"
                         "meda-full:meda,meda:meda-scale1,"
                         "meda-all-images:meda,"
-                        "meda-phase4-guidance:meda-guidance"]) == 0
+                        "meda-phase4-guidance:meda-guidance,"
+                        "meda-decode-full-slim-16k:ros"]) == 0
     out = capsys.readouterr().out
     out = out[out.index("over seeds"):]
     shown = (RESULTS.parent / "RESULTS.md").read_text()
@@ -683,7 +690,9 @@ def test_fashion_ablation_lines_over_seeds_of_results_md(capsys):
                  "| `meda-all-images` - `meda` | 5 | -0.07 | -0.58 to +0.44 | 2 | 0 | 0 |",
                  "| `meda-full` - `meda` | 5 | +0.21 | -0.39 to +0.81 | 3 | 0 | 0 |",
                  "| `meda-phase4-guidance` - `meda-guidance` | 5 | -0.02 | -0.68 to +0.64 "
-                 "| 2 | 0 | 0 |"):
+                 "| 2 | 0 | 0 |",
+                 "| `meda-decode-full-slim-16k` - `ros` | 5 | -0.92 | -1.44 to -0.41 "
+                 "| 0 | 0 | 0 |"):
         assert line in out
         assert line in shown
 
