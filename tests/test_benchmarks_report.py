@@ -349,6 +349,8 @@ def test_fashion_paper_numbers_of_results_md(capsys):
         ("meda-decode-full-slim-16k", 3): "5 78.87 ± 1.47",
         ("meda-decode-full-slim-16k", 4): "5 77.93 ± 3.21",
         ("meda-decode-full-slim-8k-64d", 1): "5 80.02 ± 0.48",
+        ("meda-decode-full-slim-8k-64d", 3): "5 78.47 ± 1.05",
+        ("meda-decode-full-slim-8k-64d", 4): "5 80.32 ± 2.18",
         ("meda-noaug", 1): "5 81.35 ± 0.47",
         ("meda-guidance", 0): "5 83.42 ± 0.93",
         ("meda-guidance", 5): "5 84.42 ± 1.52",
@@ -593,6 +595,14 @@ def test_fashion_paper_numbers_of_results_md(capsys):
                            "(Welch 95 % CI -1.10 to +0.40"),
                        (1, "`meda-decode-full-slim-8k-64d` - `meda-decode-full-slim-16k` = -0.06 "
                            "(Welch 95 % CI -1.32 to +1.21"),
+                       (3, "`meda-decode-full-slim-8k-64d` - `ros` = -1.82 "
+                           "(Welch 95 % CI -3.56 to -0.08"),
+                       (4, "`meda-decode-full-slim-8k-64d` - `ros` = +1.26 "
+                           "(Welch 95 % CI -1.41 to +3.93"),
+                       (3, "`meda-decode-full-slim-8k-64d` - `meda-decode-full-slim-16k` = -0.40 "
+                           "(Welch 95 % CI -2.30 to +1.50"),
+                       (4, "`meda-decode-full-slim-8k-64d` - `meda-decode-full-slim-16k` = +2.39 "
+                           "(Welch 95 % CI -1.71 to +6.49"),
                        (0, "`meda-slim-8k-64d` - `meda-slim-8k` = +0.12 "
                            "(Welch 95 % CI -1.30 to +1.55"),
                        (5, "`meda-slim-8k-64d` - `meda-slim-8k` = +0.81 "
@@ -673,7 +683,8 @@ def test_fashion_ablation_lines_over_seeds_of_results_md(capsys):
                         "meda-full:meda,meda:meda-scale1,"
                         "meda-all-images:meda,"
                         "meda-phase4-guidance:meda-guidance,"
-                        "meda-decode-full-slim-16k:ros"]) == 0
+                        "meda-decode-full-slim-16k:ros,meda-decode-full-slim-8k-64d:ros,"
+                        "meda-decode-full-slim-8k-64d:meda-decode-full-slim-16k"]) == 0
     out = capsys.readouterr().out
     out = out[out.index("over seeds"):]
     shown = (RESULTS.parent / "RESULTS.md").read_text()
@@ -692,7 +703,11 @@ def test_fashion_ablation_lines_over_seeds_of_results_md(capsys):
                  "| `meda-phase4-guidance` - `meda-guidance` | 5 | -0.02 | -0.68 to +0.64 "
                  "| 2 | 0 | 0 |",
                  "| `meda-decode-full-slim-16k` - `ros` | 5 | -0.92 | -1.44 to -0.41 "
-                 "| 0 | 0 | 0 |"):
+                 "| 0 | 0 | 0 |",
+                 "| `meda-decode-full-slim-8k-64d` - `ros` | 5 | -0.09 | -2.22 to +2.05 "
+                 "| 2 | 1 | 1 |",
+                 "| `meda-decode-full-slim-8k-64d` - `meda-decode-full-slim-16k` | 5 | +0.84 "
+                 "| -1.24 to +2.92 | 2 | 0 | 0 |"):
         assert line in out
         assert line in shown
 
