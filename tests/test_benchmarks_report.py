@@ -390,6 +390,8 @@ def test_fashion_paper_numbers_of_results_md(capsys):
         ("meda-gpu-guidance", 5): "5 84.15 ± 1.39",
         ("meda-paper", 0): "5 72.04 ± 1.88",
         ("meda-paper", 5): "5 74.27 ± 1.28",
+        ("meda-paper", 3): "5 71.64 ± 1.92",
+        ("meda-paper", 4): "5 69.68 ± 1.76",
         ("mgvae", 0): "3 70.49 ± 1.19",
         ("ros", 0): "5 80.56 ± 1.16",
         ("ros-augment", 0): "5 83.42 ± 0.90",
@@ -558,6 +560,8 @@ def test_fashion_paper_numbers_of_results_md(capsys):
                            "(Welch 95 % CI -2.03 to +2.03"),
                        (0, "`meda-paper` - `ros` = -8.52 (Welch 95 % CI -10.88 to -6.15"),
                        (5, "`meda-paper` - `ros` = -8.15 (Welch 95 % CI -9.74 to -6.57"),
+                       (3, "`meda-paper` - `ros` = -8.65 (Welch 95 % CI -11.10 to -6.20"),
+                       (4, "`meda-paper` - `ros` = -9.38 (Welch 95 % CI -11.57 to -7.19"),
                        (5, "`meda-decode` - `ros` = -4.04 (Welch 95 % CI -7.40 to -0.67"),
                        (0, "`meda-decode-full-slim-8k` - `ros` = -1.03 "
                            "(Welch 95 % CI -3.03 to +0.97"),
