@@ -333,6 +333,7 @@ def test_fashion_paper_numbers_of_results_md(capsys):
         ("meda-slim-8k", 5): "5 83.66 ± 1.46",
         ("meda-decode-full-slim-8k", 0): "5 79.52 ± 1.52",
         ("meda-decode-full-slim-8k", 5): "5 81.27 ± 1.09",
+        ("meda-decode-full-slim-8k", 1): "5 79.68 ± 0.77",
         ("meda-decode-full-slim-16k", 0): "5 79.72 ± 2.79",
         ("meda-decode-full-slim-16k", 5): "5 81.49 ± 2.31",
         ("meda-decode-full-slim-8k-64d", 0): "5 82.62 ± 0.61",
@@ -392,6 +393,7 @@ def test_fashion_paper_numbers_of_results_md(capsys):
         ("meda-paper", 5): "5 74.27 ± 1.28",
         ("meda-paper", 3): "5 71.64 ± 1.92",
         ("meda-paper", 4): "5 69.68 ± 1.76",
+        ("meda-paper", 1): "5 77.70 ± 0.74",
         ("mgvae", 0): "3 70.49 ± 1.19",
         ("ros", 0): "5 80.56 ± 1.16",
         ("ros-augment", 0): "5 83.42 ± 0.90",
@@ -562,6 +564,9 @@ def test_fashion_paper_numbers_of_results_md(capsys):
                        (5, "`meda-paper` - `ros` = -8.15 (Welch 95 % CI -9.74 to -6.57"),
                        (3, "`meda-paper` - `ros` = -8.65 (Welch 95 % CI -11.10 to -6.20"),
                        (4, "`meda-paper` - `ros` = -9.38 (Welch 95 % CI -11.57 to -7.19"),
+                       (1, "`meda-paper` - `ros` = -2.68 (Welch 95 % CI -3.64 to -1.71"),
+                       (1, "`meda-decode-full-slim-8k` - `ros` = -0.69 "
+                           "(Welch 95 % CI -1.68 to +0.30"),
                        (5, "`meda-decode` - `ros` = -4.04 (Welch 95 % CI -7.40 to -0.67"),
                        (0, "`meda-decode-full-slim-8k` - `ros` = -1.03 "
                            "(Welch 95 % CI -3.03 to +0.97"),
@@ -688,7 +693,8 @@ def test_fashion_ablation_lines_over_seeds_of_results_md(capsys):
                         "meda-all-images:meda,"
                         "meda-phase4-guidance:meda-guidance,"
                         "meda-decode-full-slim-16k:ros,meda-decode-full-slim-8k-64d:ros,"
-                        "meda-decode-full-slim-8k-64d:meda-decode-full-slim-16k"]) == 0
+                        "meda-decode-full-slim-8k-64d:meda-decode-full-slim-16k,"
+                        "meda-paper:ros"]) == 0
     out = capsys.readouterr().out
     out = out[out.index("over seeds"):]
     shown = (RESULTS.parent / "RESULTS.md").read_text()
@@ -711,7 +717,8 @@ def test_fashion_ablation_lines_over_seeds_of_results_md(capsys):
                  "| `meda-decode-full-slim-8k-64d` - `ros` | 5 | -0.09 | -2.22 to +2.05 "
                  "| 2 | 1 | 1 |",
                  "| `meda-decode-full-slim-8k-64d` - `meda-decode-full-slim-16k` | 5 | +0.84 "
-                 "| -1.24 to +2.92 | 2 | 0 | 0 |"):
+                 "| -1.24 to +2.92 | 2 | 0 | 0 |",
+                 "| `meda-paper` - `ros` | 5 | -7.48 | -10.85 to -4.10 | 0 | 0 | 5 |"):
         assert line in out
         assert line in shown
 
