@@ -334,6 +334,8 @@ def test_fashion_paper_numbers_of_results_md(capsys):
         ("meda-decode-full-slim-8k", 0): "5 79.52 ± 1.52",
         ("meda-decode-full-slim-8k", 5): "5 81.27 ± 1.09",
         ("meda-decode-full-slim-8k", 1): "5 79.68 ± 0.77",
+        ("meda-decode-full-slim-8k", 3): "5 77.63 ± 2.99",
+        ("meda-decode-full-slim-8k", 4): "5 77.03 ± 2.72",
         ("meda-decode-full-slim-16k", 0): "5 79.72 ± 2.79",
         ("meda-decode-full-slim-16k", 5): "5 81.49 ± 2.31",
         ("meda-decode-full-slim-8k-64d", 0): "5 82.62 ± 0.61",
@@ -567,6 +569,10 @@ def test_fashion_paper_numbers_of_results_md(capsys):
                        (1, "`meda-paper` - `ros` = -2.68 (Welch 95 % CI -3.64 to -1.71"),
                        (1, "`meda-decode-full-slim-8k` - `ros` = -0.69 "
                            "(Welch 95 % CI -1.68 to +0.30"),
+                       (3, "`meda-decode-full-slim-8k` - `ros` = -2.66 "
+                           "(Welch 95 % CI -6.31 to +0.99"),
+                       (4, "`meda-decode-full-slim-8k` - `ros` = -2.03 "
+                           "(Welch 95 % CI -5.35 to +1.30"),
                        (5, "`meda-decode` - `ros` = -4.04 (Welch 95 % CI -7.40 to -0.67"),
                        (0, "`meda-decode-full-slim-8k` - `ros` = -1.03 "
                            "(Welch 95 % CI -3.03 to +0.97"),
@@ -694,7 +700,9 @@ def test_fashion_ablation_lines_over_seeds_of_results_md(capsys):
                         "meda-phase4-guidance:meda-guidance,"
                         "meda-decode-full-slim-16k:ros,meda-decode-full-slim-8k-64d:ros,"
                         "meda-decode-full-slim-8k-64d:meda-decode-full-slim-16k,"
-                        "meda-paper:ros"]) == 0
+                        "meda-paper:ros,meda-decode-full-slim-8k:ros,"
+                        "meda-decode-full-slim-16k:meda-decode-full-slim-8k,"
+                        "meda-decode-full-slim-8k-64d:meda-decode-full-slim-8k"]) == 0
     out = capsys.readouterr().out
     out = out[out.index("over seeds"):]
     shown = (RESULTS.parent / "RESULTS.md").read_text()
@@ -718,7 +726,13 @@ def test_fashion_ablation_lines_over_seeds_of_results_md(capsys):
                  "| 2 | 1 | 1 |",
                  "| `meda-decode-full-slim-8k-64d` - `meda-decode-full-slim-16k` | 5 | +0.84 "
                  "| -1.24 to +2.92 | 2 | 0 | 0 |",
-                 "| `meda-paper` - `ros` | 5 | -7.48 | -10.85 to -4.10 | 0 | 0 | 5 |"):
+                 "| `meda-paper` - `ros` | 5 | -7.48 | -10.85 to -4.10 | 0 | 0 | 5 |",
+                 "| `meda-decode-full-slim-8k` - `ros` | 5 | -1.51 | -2.52 to -0.51 "
+                 "| 0 | 0 | 0 |",
+                 "| `meda-decode-full-slim-16k` - `meda-decode-full-slim-8k` | 5 | +0.59 "
+                 "| +0.02 to +1.16 | 5 | 0 | 0 |",
+                 "| `meda-decode-full-slim-8k-64d` - `meda-decode-full-slim-8k` | 5 | +1.43 "
+                 "| -0.66 to +3.51 | 4 | 1 | 0 |"):
         assert line in out
         assert line in shown
 
