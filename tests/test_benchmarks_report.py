@@ -418,6 +418,8 @@ def test_fashion_paper_numbers_of_results_md(capsys):
         ("meda-noaug", 5): "5 82.82 ± 0.72",
         ("meda-all-images", 5): "5 83.35 ± 0.97",
         ("meda-decode-full", 5): "5 79.43 ± 1.67",
+        ("meda-decode-full", 3): "5 76.30 ± 0.99",
+        ("meda-decode-full", 4): "5 76.09 ± 0.63",
         ("mgvae", 5): "3 73.88 ± 0.81",
         ("ros", 5): "5 82.43 ± 0.74",
         ("ros-augment", 5): "5 83.23 ± 1.13",
@@ -641,6 +643,12 @@ def test_fashion_paper_numbers_of_results_md(capsys):
                        (5, "`meda-full` - `meda` = -0.08 "
                            "(Welch 95 % CI -1.86 to +1.70"),
                        (5, "`meda-decode-full` - `ros` = -3.00 (Welch 95 % CI -5.04 to -0.96"),
+                       (3, "`meda-decode-full` - `ros` = -3.99 (Welch 95 % CI -5.70 to -2.29"),
+                       (4, "`meda-decode-full` - `ros` = -2.97 (Welch 95 % CI -4.23 to -1.71"),
+                       (3, "`meda-decode-full-slim-8k` - `meda-decode-full` = +1.33 "
+                           "(Welch 95 % CI -2.32 to +4.98"),
+                       (4, "`meda-decode-full-slim-8k` - `meda-decode-full` = +0.95 "
+                           "(Welch 95 % CI -2.40 to +4.29"),
                        (5, "`meda-filter-phase23` - `meda-filter` = +0.76 "
                            "(Welch 95 % CI -0.91 to +2.42"),
                        (0, "`meda-all-6k` - `meda` = +1.29 (Welch 95 % CI -1.15 to +3.73"),
@@ -702,7 +710,8 @@ def test_fashion_ablation_lines_over_seeds_of_results_md(capsys):
                         "meda-decode-full-slim-8k-64d:meda-decode-full-slim-16k,"
                         "meda-paper:ros,meda-decode-full-slim-8k:ros,"
                         "meda-decode-full-slim-16k:meda-decode-full-slim-8k,"
-                        "meda-decode-full-slim-8k-64d:meda-decode-full-slim-8k"]) == 0
+                        "meda-decode-full-slim-8k-64d:meda-decode-full-slim-8k,"
+                        "meda-decode-full:ros,meda-decode-full-slim-8k:meda-decode-full"]) == 0
     out = capsys.readouterr().out
     out = out[out.index("over seeds"):]
     shown = (RESULTS.parent / "RESULTS.md").read_text()
@@ -732,7 +741,10 @@ def test_fashion_ablation_lines_over_seeds_of_results_md(capsys):
                  "| `meda-decode-full-slim-16k` - `meda-decode-full-slim-8k` | 5 | +0.59 "
                  "| +0.02 to +1.16 | 5 | 0 | 0 |",
                  "| `meda-decode-full-slim-8k-64d` - `meda-decode-full-slim-8k` | 5 | +1.43 "
-                 "| -0.66 to +3.51 | 4 | 1 | 0 |"):
+                 "| -0.66 to +3.51 | 4 | 1 | 0 |",
+                 "| `meda-decode-full` - `ros` | 4 | -3.49 | -4.43 to -2.56 | 0 | 0 | 4 |",
+                 "| `meda-decode-full-slim-8k` - `meda-decode-full` | 4 | +1.77 "
+                 "| +0.37 to +3.18 | 4 | 1 | 0 |"):
         assert line in out
         assert line in shown
 
