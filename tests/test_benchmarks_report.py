@@ -297,6 +297,7 @@ def test_fashion_paper_numbers_of_results_md(capsys):
         ("meda", 0): "5 82.80 ± 1.74",
         ("meda-decode", 0): "5 75.15 ± 4.22",
         ("meda-decode", 5): "5 78.39 ± 2.75",
+        ("meda-decode", 1): "5 78.50 ± 0.66",
         ("meda-decode-full", 0): "5 76.55 ± 1.70",
         ("meda-decode-filter-lgm-phase23-phase4-guidance", 0): "5 74.06 ± 1.53",
         ("meda-filter", 0): "5 83.04 ± 0.48",
@@ -420,6 +421,7 @@ def test_fashion_paper_numbers_of_results_md(capsys):
         ("meda-decode-full", 5): "5 79.43 ± 1.67",
         ("meda-decode-full", 3): "5 76.30 ± 0.99",
         ("meda-decode-full", 4): "5 76.09 ± 0.63",
+        ("meda-decode-full", 1): "5 78.77 ± 0.94",
         ("mgvae", 5): "3 73.88 ± 0.81",
         ("ros", 5): "5 82.43 ± 0.74",
         ("ros-augment", 5): "5 83.23 ± 1.13",
@@ -645,6 +647,8 @@ def test_fashion_paper_numbers_of_results_md(capsys):
                        (5, "`meda-decode-full` - `ros` = -3.00 (Welch 95 % CI -5.04 to -0.96"),
                        (3, "`meda-decode-full` - `ros` = -3.99 (Welch 95 % CI -5.70 to -2.29"),
                        (4, "`meda-decode-full` - `ros` = -2.97 (Welch 95 % CI -4.23 to -1.71"),
+                       (1, "`meda-decode-full` - `ros` = -1.60 (Welch 95 % CI -2.77 to -0.43"),
+                       (1, "`meda-decode` - `ros` = -1.87 (Welch 95 % CI -2.76 to -0.99"),
                        (3, "`meda-decode-full-slim-8k` - `meda-decode-full` = +1.33 "
                            "(Welch 95 % CI -2.32 to +4.98"),
                        (4, "`meda-decode-full-slim-8k` - `meda-decode-full` = +0.95 "
@@ -742,9 +746,9 @@ def test_fashion_ablation_lines_over_seeds_of_results_md(capsys):
                  "| +0.02 to +1.16 | 5 | 0 | 0 |",
                  "| `meda-decode-full-slim-8k-64d` - `meda-decode-full-slim-8k` | 5 | +1.43 "
                  "| -0.66 to +3.51 | 4 | 1 | 0 |",
-                 "| `meda-decode-full` - `ros` | 4 | -3.49 | -4.43 to -2.56 | 0 | 0 | 4 |",
-                 "| `meda-decode-full-slim-8k` - `meda-decode-full` | 4 | +1.77 "
-                 "| +0.37 to +3.18 | 4 | 1 | 0 |"):
+                 "| `meda-decode-full` - `ros` | 5 | -3.12 | -4.34 to -1.89 | 0 | 0 | 5 |",
+                 "| `meda-decode-full-slim-8k` - `meda-decode-full` | 5 | +1.60 "
+                 "| +0.54 to +2.66 | 5 | 1 | 0 |"):
         assert line in out
         assert line in shown
 
