@@ -298,6 +298,8 @@ def test_fashion_paper_numbers_of_results_md(capsys):
         ("meda-decode", 0): "5 75.15 ± 4.22",
         ("meda-decode", 5): "5 78.39 ± 2.75",
         ("meda-decode", 1): "5 78.50 ± 0.66",
+        ("meda-decode", 3): "5 74.81 ± 2.98",
+        ("meda-decode", 4): "5 76.28 ± 2.11",
         ("meda-decode-full", 0): "5 76.55 ± 1.70",
         ("meda-decode-filter-lgm-phase23-phase4-guidance", 0): "5 74.06 ± 1.53",
         ("meda-filter", 0): "5 83.04 ± 0.48",
@@ -649,6 +651,8 @@ def test_fashion_paper_numbers_of_results_md(capsys):
                        (4, "`meda-decode-full` - `ros` = -2.97 (Welch 95 % CI -4.23 to -1.71"),
                        (1, "`meda-decode-full` - `ros` = -1.60 (Welch 95 % CI -2.77 to -0.43"),
                        (1, "`meda-decode` - `ros` = -1.87 (Welch 95 % CI -2.76 to -0.99"),
+                       (3, "`meda-decode` - `ros` = -5.48 (Welch 95 % CI -9.13 to -1.83"),
+                       (4, "`meda-decode` - `ros` = -2.78 (Welch 95 % CI -5.37 to -0.19"),
                        (3, "`meda-decode-full-slim-8k` - `meda-decode-full` = +1.33 "
                            "(Welch 95 % CI -2.32 to +4.98"),
                        (4, "`meda-decode-full-slim-8k` - `meda-decode-full` = +0.95 "
@@ -715,7 +719,8 @@ def test_fashion_ablation_lines_over_seeds_of_results_md(capsys):
                         "meda-paper:ros,meda-decode-full-slim-8k:ros,"
                         "meda-decode-full-slim-16k:meda-decode-full-slim-8k,"
                         "meda-decode-full-slim-8k-64d:meda-decode-full-slim-8k,"
-                        "meda-decode-full:ros,meda-decode-full-slim-8k:meda-decode-full"]) == 0
+                        "meda-decode-full:ros,meda-decode-full-slim-8k:meda-decode-full,"
+                        "meda-decode:ros,meda-decode-full:meda-decode"]) == 0
     out = capsys.readouterr().out
     out = out[out.index("over seeds"):]
     shown = (RESULTS.parent / "RESULTS.md").read_text()
@@ -748,7 +753,10 @@ def test_fashion_ablation_lines_over_seeds_of_results_md(capsys):
                  "| -0.66 to +3.51 | 4 | 1 | 0 |",
                  "| `meda-decode-full` - `ros` | 5 | -3.12 | -4.34 to -1.89 | 0 | 0 | 5 |",
                  "| `meda-decode-full-slim-8k` - `meda-decode-full` | 5 | +1.60 "
-                 "| +0.54 to +2.66 | 5 | 1 | 0 |"):
+                 "| +0.54 to +2.66 | 5 | 1 | 0 |",
+                 "| `meda-decode` - `ros` | 5 | -3.92 | -5.90 to -1.94 | 0 | 0 | 5 |",
+                 "| `meda-decode-full` - `meda-decode` | 5 | +0.80 | -0.11 to +1.71 "
+                 "| 4 | 0 | 0 |"):
         assert line in out
         assert line in shown
 
