@@ -704,8 +704,10 @@ def test_fashion_paper_numbers_of_results_md(capsys):
 def test_fashion_ablation_lines_over_seeds_of_results_md(capsys):
     """The lines of the Fashion-MNIST over-seeds table of RESULTS.md for the
     training budgets, the paper's parts and the displacement scale (against
-    the default, the budgets also against shifted copies) and for decoded
-    synthesis (against ROS) are what the report prints from the raw file."""
+    the default, the budgets also against shifted copies), for the paper's
+    reading (against ROS) and for decoded synthesis (against ROS and its
+    trainings against each other) are what the report prints from the raw
+    file."""
     path = RESULTS / "fashion_mnist_paper_cpu_e10.jsonl"
     assert report.main([str(path), "--against", "ros", "--across-seeds",
                         "meda-gpu:meda,meda-gpu:ros-augment,meda-all-6k:meda,"
