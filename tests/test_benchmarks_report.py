@@ -256,6 +256,7 @@ def test_fashion_paper_numbers_of_results_md(capsys):
                         "meda-decode-full-slim-16k:ros,meda-decode-full-slim-8k-64d:ros,"
                         "meda-decode-full-slim-8k-64d:meda-decode-full-slim-8k,"
                         "meda-slim-8k-64d:meda-slim-8k,meda:smote,meda:adasyn,"
+                        "meda-slim-8k-64d:ros,meda-slim-8k-64d:smote,meda-slim-8k-64d:meda,"
                         "meda-gpu:meda,"
                         "meda-decode-full-slim-8k-64d:meda-decode-full-slim-16k,"
                         "meda-guidance:meda,meda-phase4:meda,meda-noaug:ros,"
@@ -345,6 +346,10 @@ def test_fashion_paper_numbers_of_results_md(capsys):
         ("meda-decode-full-slim-8k-64d", 5): "5 80.83 ± 1.57",
         ("meda-slim-8k-64d", 0): "5 83.32 ± 1.05",
         ("meda-slim-8k-64d", 5): "5 84.47 ± 0.53",
+        ("meda-slim-8k-64d", 1): "5 82.82 ± 0.69",
+        ("meda-slim-8k-64d", 3): "5 83.78 ± 1.15",
+        ("meda-slim-8k-64d", 4): "5 82.47 ± 1.10",
+        ("meda-slim-8k", 1): "5 83.24 ± 0.44",
         ("ros", 1): "5 80.37 ± 0.54",
         ("ros-augment", 1): "5 82.34 ± 0.39",
         ("meda", 1): "5 82.94 ± 0.67",
@@ -568,6 +573,18 @@ def test_fashion_paper_numbers_of_results_md(capsys):
                            "(Welch 95 % CI -1.75 to +2.54"),
                        (5, "`meda-slim-8k` - `meda` = +0.00 "
                            "(Welch 95 % CI -2.03 to +2.03"),
+                       (1, "`meda-slim-8k-64d` - `ros` = +2.45 "
+                           "(Welch 95 % CI +1.53 to +3.36"),
+                       (1, "`meda-slim-8k-64d` - `meda` = -0.12 "
+                           "(Welch 95 % CI -1.11 to +0.87"),
+                       (3, "`meda-slim-8k-64d` - `smote` = +3.19 "
+                           "(Welch 95 % CI +0.73 to +5.64"),
+                       (3, "`meda-slim-8k-64d` - `meda` = +0.37 "
+                           "(Welch 95 % CI -1.29 to +2.03"),
+                       (4, "`meda-slim-8k-64d` - `meda` = -0.04 "
+                           "(Welch 95 % CI -1.96 to +1.87"),
+                       (1, "`meda-slim-8k` - `meda` = +0.31 "
+                           "(Welch 95 % CI -0.54 to +1.15"),
                        (0, "`meda-paper` - `ros` = -8.52 (Welch 95 % CI -10.88 to -6.15"),
                        (5, "`meda-paper` - `ros` = -8.15 (Welch 95 % CI -9.74 to -6.57"),
                        (3, "`meda-paper` - `ros` = -8.65 (Welch 95 % CI -11.10 to -6.20"),
@@ -704,7 +721,9 @@ def test_fashion_paper_numbers_of_results_md(capsys):
 def test_fashion_ablation_lines_over_seeds_of_results_md(capsys):
     """The lines of the Fashion-MNIST over-seeds table of RESULTS.md for the
     training budgets, the paper's parts and the displacement scale (against
-    the default, the budgets also against shifted copies), for the paper's
+    the default, the budgets also against shifted copies), for the 64-d
+    half-width autoencoder (against the default and the best of ROS, SMOTE
+    and ADASYN), for the paper's
     reading (against ROS) and for decoded synthesis (against ROS and its
     trainings against each other) are what the report prints from the raw
     file."""
@@ -722,7 +741,9 @@ def test_fashion_ablation_lines_over_seeds_of_results_md(capsys):
                         "meda-decode-full-slim-16k:meda-decode-full-slim-8k,"
                         "meda-decode-full-slim-8k-64d:meda-decode-full-slim-8k,"
                         "meda-decode-full:ros,meda-decode-full-slim-8k:meda-decode-full,"
-                        "meda-decode:ros,meda-decode-full:meda-decode"]) == 0
+                        "meda-decode:ros,meda-decode-full:meda-decode,"
+                        "meda-slim-8k-64d:meda,meda-slim-8k-64d:smote,"
+                        "meda-slim-8k-64d:adasyn"]) == 0
     out = capsys.readouterr().out
     out = out[out.index("over seeds"):]
     shown = (RESULTS.parent / "RESULTS.md").read_text()
@@ -758,7 +779,11 @@ def test_fashion_ablation_lines_over_seeds_of_results_md(capsys):
                  "| +0.54 to +2.66 | 5 | 1 | 0 |",
                  "| `meda-decode` - `ros` | 5 | -3.92 | -5.90 to -1.94 | 0 | 0 | 5 |",
                  "| `meda-decode-full` - `meda-decode` | 5 | +0.80 | -0.11 to +1.71 "
-                 "| 4 | 0 | 0 |"):
+                 "| 4 | 0 | 0 |",
+                 "| `meda-slim-8k-64d` - `meda` | 5 | +0.31 | -0.18 to +0.79 | 3 | 0 | 0 |",
+                 "| `meda-slim-8k-64d` - `smote` | 5 | +3.08 | +2.63 to +3.54 | 5 | 5 | 0 |",
+                 "| `meda-slim-8k-64d` - `adasyn` | 5 | +3.04 | +2.54 to +3.54 "
+                 "| 5 | 5 | 0 |"):
         assert line in out
         assert line in shown
 
