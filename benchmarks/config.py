@@ -39,7 +39,7 @@ MIRRORING = ("ros-augment", "meda", "meda-lgm", "meda-phase23", "meda-phase4",
              "meda-gpu", "meda-all-images", "meda-20k", "meda-4k", "meda-cosine",
              "meda-cosine-4k", "meda-slim-8k", "meda-slim-8k-64d", "meda-phase4-guidance",
              "meda-gpu-guidance", "meda-guidance1", "meda-guidance-scale075", "meda-all-6k",
-             "meda-interp")
+             "meda-interp", "meda-all-slim-16k-64d")
 
 #: Validation images per class (full runs).
 VAL_PER_CLASS = {"digits": 20, "fashion-mnist": 400, "mnist": 400, "cifar10": 400}
@@ -105,6 +105,7 @@ SAMPLERS = {
     "meda-decode-full-slim-16k": "imblearn_meda:MEDALUDESampler",
     "meda-decode-full-slim-8k-64d": "imblearn_meda:MEDALUDESampler",
     "meda-slim-8k-64d": "imblearn_meda:MEDALUDESampler",
+    "meda-all-slim-16k-64d": "imblearn_meda:MEDALUDESampler",
     "meda-all-6k": "imblearn_meda:MEDALUDESampler",
     "meda-interp": "imblearn_meda:MEDALUDESampler",
     "balanced": None,
@@ -119,7 +120,8 @@ GENERATIVE = ("cvae", "cvae-setred", "mgvae", "deepsmote", "deepsmote-residual",
               "meda-cosine", "meda-cosine-4k", "meda-slim-8k", "meda-decode-full-slim-8k",
               "meda-decode-full-slim-16k", "meda-decode-full-slim-8k-64d",
               "meda-slim-8k-64d", "meda-phase4-guidance", "meda-gpu-guidance",
-              "meda-guidance1", "meda-guidance-scale075", "meda-all-6k", "meda-interp")
+              "meda-guidance1", "meda-guidance-scale075", "meda-all-6k", "meda-interp",
+              "meda-all-slim-16k-64d")
 
 # Quick MEDA_LUDE: the default "auto" epoch counts (about 1500 Phase-1
 # updates; fixed small epoch counts left digits' decoder untrained, with no
@@ -213,6 +215,11 @@ _MEDA_ROWS = {
                                          "latent_dim": 64},
         # The same autoencoder with residual synthesis.
         "meda-slim-8k-64d": {**SLIM, "pretrain_updates": 8000, "latent_dim": 64},
+        # The GPU budget's shape on the CPU: every training image and 16,000
+        # updates of that half-width 64-d autoencoder (an update costing
+        # about a third of the default's).
+        "meda-all-slim-16k-64d": {**SLIM, "pretrain_updates": 16000, "latent_dim": 64,
+                                  "max_samples_per_class": None},
         # Codes moved up to half the way toward a neighbouring anchor.
         "meda-interp": {"neighbour_interpolation": 0.5},
     }.items()},

@@ -257,6 +257,7 @@ def test_fashion_paper_numbers_of_results_md(capsys):
                         "meda-decode-full-slim-8k-64d:meda-decode-full-slim-8k,"
                         "meda-slim-8k-64d:meda-slim-8k,meda:smote,meda:adasyn,"
                         "meda-slim-8k-64d:ros,meda-slim-8k-64d:smote,meda-slim-8k-64d:meda,"
+                        "meda-all-slim-16k-64d:meda-slim-8k-64d,meda-all-slim-16k-64d:meda-gpu,"
                         "meda-gpu:meda,"
                         "meda-decode-full-slim-8k-64d:meda-decode-full-slim-16k,"
                         "meda-guidance:meda,meda-phase4:meda,meda-noaug:ros,"
@@ -350,6 +351,8 @@ def test_fashion_paper_numbers_of_results_md(capsys):
         ("meda-slim-8k-64d", 3): "5 83.78 ± 1.15",
         ("meda-slim-8k-64d", 4): "5 82.47 ± 1.10",
         ("meda-slim-8k", 1): "5 83.24 ± 0.44",
+        ("meda-all-slim-16k-64d", 0): "5 82.35 ± 1.14",
+        ("meda-all-slim-16k-64d", 5): "5 84.03 ± 0.90",
         ("ros", 1): "5 80.37 ± 0.54",
         ("ros-augment", 1): "5 82.34 ± 0.39",
         ("meda", 1): "5 82.94 ± 0.67",
@@ -585,6 +588,12 @@ def test_fashion_paper_numbers_of_results_md(capsys):
                            "(Welch 95 % CI -1.96 to +1.87"),
                        (1, "`meda-slim-8k` - `meda` = +0.31 "
                            "(Welch 95 % CI -0.54 to +1.15"),
+                       (0, "`meda-all-slim-16k-64d` - `meda-slim-8k-64d` = -0.97 "
+                           "(Welch 95 % CI -2.57 to +0.63"),
+                       (5, "`meda-all-slim-16k-64d` - `meda-slim-8k-64d` = -0.44 "
+                           "(Welch 95 % CI -1.57 to +0.68"),
+                       (0, "`meda-all-slim-16k-64d` - `meda-gpu` = -1.91 "
+                           "(Welch 95 % CI -3.40 to -0.41"),
                        (0, "`meda-paper` - `ros` = -8.52 (Welch 95 % CI -10.88 to -6.15"),
                        (5, "`meda-paper` - `ros` = -8.15 (Welch 95 % CI -9.74 to -6.57"),
                        (3, "`meda-paper` - `ros` = -8.65 (Welch 95 % CI -11.10 to -6.20"),
