@@ -354,6 +354,8 @@ def test_fashion_paper_numbers_of_results_md(capsys):
         ("meda-slim-8k", 3): "5 83.41 ± 0.72",
         ("meda-slim-8k", 4): "5 82.41 ± 0.86",
         ("meda-all-slim-16k-64d", 0): "5 82.35 ± 1.14",
+        ("meda-cosine-4k", 1): "5 83.11 ± 0.58",
+        ("meda-cosine-4k", 3): "5 83.39 ± 1.28",
         ("meda-all-slim-16k-64d", 5): "5 84.03 ± 0.90",
         ("ros", 1): "5 80.37 ± 0.54",
         ("ros-augment", 1): "5 82.34 ± 0.39",
@@ -596,6 +598,10 @@ def test_fashion_paper_numbers_of_results_md(capsys):
                            "(Welch 95 % CI -1.57 to +0.68"),
                        (0, "`meda-all-slim-16k-64d` - `meda-gpu` = -1.91 "
                            "(Welch 95 % CI -3.40 to -0.41"),
+                       (1, "`meda-cosine-4k` - `meda` = +0.17 "
+                           "(Welch 95 % CI -0.74 to +1.09"),
+                       (3, "`meda-cosine-4k` - `meda` = -0.02 "
+                           "(Welch 95 % CI -1.78 to +1.74"),
                        (0, "`meda-paper` - `ros` = -8.52 (Welch 95 % CI -10.88 to -6.15"),
                        (5, "`meda-paper` - `ros` = -8.15 (Welch 95 % CI -9.74 to -6.57"),
                        (3, "`meda-paper` - `ros` = -8.65 (Welch 95 % CI -11.10 to -6.20"),
