@@ -356,6 +356,7 @@ def test_fashion_paper_numbers_of_results_md(capsys):
         ("meda-all-slim-16k-64d", 0): "5 82.35 ± 1.14",
         ("meda-cosine-4k", 1): "5 83.11 ± 0.58",
         ("meda-cosine-4k", 3): "5 83.39 ± 1.28",
+        ("meda-cosine-4k", 4): "5 82.53 ± 1.45",
         ("meda-all-slim-16k-64d", 5): "5 84.03 ± 0.90",
         ("ros", 1): "5 80.37 ± 0.54",
         ("ros-augment", 1): "5 82.34 ± 0.39",
@@ -738,8 +739,9 @@ def test_fashion_paper_numbers_of_results_md(capsys):
 def test_fashion_ablation_lines_over_seeds_of_results_md(capsys):
     """The lines of the Fashion-MNIST over-seeds table of RESULTS.md for the
     training budgets, the paper's parts and the displacement scale (against
-    the default, the budgets also against shifted copies), for the half-width
-    autoencoder (against the default; with a 64-d latent space also against
+    the default, the budgets also against shifted copies), for the cosine
+    schedule's 4000 updates and the half-width autoencoder (against the
+    default; the latter with a 64-d latent space also against
     the 32-d one and SMOTE and ADASYN), for the paper's
     reading (against ROS) and for decoded synthesis (against ROS and its
     trainings against each other) are what the report prints from the raw
@@ -761,7 +763,7 @@ def test_fashion_ablation_lines_over_seeds_of_results_md(capsys):
                         "meda-decode:ros,meda-decode-full:meda-decode,"
                         "meda-slim-8k-64d:meda,meda-slim-8k-64d:smote,"
                         "meda-slim-8k-64d:adasyn,meda-slim-8k:meda,"
-                        "meda-slim-8k-64d:meda-slim-8k"]) == 0
+                        "meda-slim-8k-64d:meda-slim-8k,meda-cosine-4k:meda"]) == 0
     out = capsys.readouterr().out
     out = out[out.index("over seeds"):]
     shown = (RESULTS.parent / "RESULTS.md").read_text()
@@ -804,7 +806,8 @@ def test_fashion_ablation_lines_over_seeds_of_results_md(capsys):
                  "| 5 | 5 | 0 |",
                  "| `meda-slim-8k` - `meda` | 5 | +0.12 | -0.15 to +0.39 | 3 | 0 | 0 |",
                  "| `meda-slim-8k-64d` - `meda-slim-8k` | 5 | +0.19 | -0.37 to +0.75 "
-                 "| 4 | 0 | 0 |"):
+                 "| 4 | 0 | 0 |",
+                 "| `meda-cosine-4k` - `meda` | 5 | +0.21 | -0.12 to +0.53 | 4 | 0 | 0 |"):
         assert line in out
         assert line in shown
 
