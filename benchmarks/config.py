@@ -215,9 +215,8 @@ _MEDA_ROWS = {
                                          "latent_dim": 64},
         # The same autoencoder with residual synthesis.
         "meda-slim-8k-64d": {**SLIM, "pretrain_updates": 8000, "latent_dim": 64},
-        # The GPU budget's shape on the CPU: every training image and 16,000
-        # updates of that half-width 64-d autoencoder (an update costing
-        # about a third of the default's).
+        # The GPU budget's shape on that autoencoder: every training image
+        # and 16,000 updates.
         "meda-all-slim-16k-64d": {**SLIM, "pretrain_updates": 16000, "latent_dim": 64,
                                   "max_samples_per_class": None},
         # Codes moved up to half the way toward a neighbouring anchor.

@@ -354,10 +354,10 @@ def test_fashion_paper_numbers_of_results_md(capsys):
         ("meda-slim-8k", 3): "5 83.41 ± 0.72",
         ("meda-slim-8k", 4): "5 82.41 ± 0.86",
         ("meda-all-slim-16k-64d", 0): "5 82.35 ± 1.14",
+        ("meda-all-slim-16k-64d", 5): "5 84.03 ± 0.90",
         ("meda-cosine-4k", 1): "5 83.11 ± 0.58",
         ("meda-cosine-4k", 3): "5 83.39 ± 1.28",
         ("meda-cosine-4k", 4): "5 82.53 ± 1.45",
-        ("meda-all-slim-16k-64d", 5): "5 84.03 ± 0.90",
         ("ros", 1): "5 80.37 ± 0.54",
         ("ros-augment", 1): "5 82.34 ± 0.39",
         ("meda", 1): "5 82.94 ± 0.67",
@@ -741,11 +741,10 @@ def test_fashion_ablation_lines_over_seeds_of_results_md(capsys):
     training budgets, the paper's parts and the displacement scale (against
     the default, the budgets also against shifted copies), for the cosine
     schedule's 4000 updates and the half-width autoencoder (against the
-    default; the latter with a 64-d latent space also against
-    the 32-d one and SMOTE and ADASYN), for the paper's
-    reading (against ROS) and for decoded synthesis (against ROS and its
-    trainings against each other) are what the report prints from the raw
-    file."""
+    default; the latter with a 64-d latent space also against the 32-d one
+    and SMOTE and ADASYN), for the paper's reading (against ROS) and for
+    decoded synthesis (against ROS and its trainings against each other)
+    are what the report prints from the raw file."""
     path = RESULTS / "fashion_mnist_paper_cpu_e10.jsonl"
     assert report.main([str(path), "--against", "ros", "--across-seeds",
                         "meda-gpu:meda,meda-gpu:ros-augment,meda-all-6k:meda,"
