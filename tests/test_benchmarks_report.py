@@ -362,6 +362,8 @@ def test_fashion_paper_numbers_of_results_md(capsys):
         ("meda-cosine", 1): "5 82.86 ± 0.24",
         ("meda-4k", 3): "5 83.40 ± 1.32",
         ("meda-cosine", 3): "5 83.65 ± 1.45",
+        ("meda-4k", 4): "5 82.37 ± 1.65",
+        ("meda-cosine", 4): "5 82.72 ± 0.57",
         ("ros", 1): "5 80.37 ± 0.54",
         ("ros-augment", 1): "5 82.34 ± 0.39",
         ("meda", 1): "5 82.94 ± 0.67",
@@ -611,6 +613,8 @@ def test_fashion_paper_numbers_of_results_md(capsys):
                        (1, "`meda-cosine` - `meda` = -0.08 (Welch 95 % CI -0.89 to +0.74"),
                        (3, "`meda-4k` - `meda` = -0.01 (Welch 95 % CI -1.81 to +1.79"),
                        (3, "`meda-cosine` - `meda` = +0.24 (Welch 95 % CI -1.67 to +2.15"),
+                       (4, "`meda-4k` - `meda` = -0.14 (Welch 95 % CI -2.42 to +2.14"),
+                       (4, "`meda-cosine` - `meda` = +0.20 (Welch 95 % CI -1.59 to +2.00"),
                        (0, "`meda-paper` - `ros` = -8.52 (Welch 95 % CI -10.88 to -6.15"),
                        (5, "`meda-paper` - `ros` = -8.15 (Welch 95 % CI -9.74 to -6.57"),
                        (3, "`meda-paper` - `ros` = -8.65 (Welch 95 % CI -11.10 to -6.20"),
@@ -816,8 +820,8 @@ def test_fashion_ablation_lines_over_seeds_of_results_md(capsys):
                  "| `meda-slim-8k-64d` - `meda-slim-8k` | 5 | +0.19 | -0.37 to +0.75 "
                  "| 4 | 0 | 0 |",
                  "| `meda-cosine-4k` - `meda` | 5 | +0.21 | -0.12 to +0.53 | 4 | 0 | 0 |",
-                 "| `meda-4k` - `meda` | 4 | -0.15 | -0.58 to +0.29 | 1 | 0 | 0 |",
-                 "| `meda-cosine` - `meda` | 4 | +0.22 | -0.11 to +0.56 | 3 | 0 | 0 |"):
+                 "| `meda-4k` - `meda` | 5 | -0.15 | -0.44 to +0.15 | 1 | 0 | 0 |",
+                 "| `meda-cosine` - `meda` | 5 | +0.22 | -0.01 to +0.45 | 4 | 0 | 0 |"):
         assert line in out
         assert line in shown
 
