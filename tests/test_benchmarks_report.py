@@ -355,6 +355,7 @@ def test_fashion_paper_numbers_of_results_md(capsys):
         ("meda-slim-8k", 4): "5 82.41 ± 0.86",
         ("meda-all-slim-16k-64d", 0): "5 82.35 ± 1.14",
         ("meda-all-slim-16k-64d", 5): "5 84.03 ± 0.90",
+        ("meda-all-slim-16k-64d", 1): "5 83.14 ± 0.61",
         ("meda-cosine-4k", 1): "5 83.11 ± 0.58",
         ("meda-cosine-4k", 3): "5 83.39 ± 1.28",
         ("meda-cosine-4k", 4): "5 82.53 ± 1.45",
@@ -605,6 +606,10 @@ def test_fashion_paper_numbers_of_results_md(capsys):
                            "(Welch 95 % CI -1.57 to +0.68"),
                        (0, "`meda-all-slim-16k-64d` - `meda-gpu` = -1.91 "
                            "(Welch 95 % CI -3.40 to -0.41"),
+                       (1, "`meda-all-slim-16k-64d` - `meda-slim-8k-64d` = +0.32 "
+                           "(Welch 95 % CI -0.63 to +1.28"),
+                       (1, "`meda-all-slim-16k-64d` - `meda-gpu` = +0.30 "
+                           "(Welch 95 % CI -0.49 to +1.08"),
                        (1, "`meda-cosine-4k` - `meda` = +0.17 "
                            "(Welch 95 % CI -0.74 to +1.09"),
                        (3, "`meda-cosine-4k` - `meda` = -0.02 "
