@@ -356,6 +356,7 @@ def test_fashion_paper_numbers_of_results_md(capsys):
         ("meda-all-slim-16k-64d", 0): "5 82.35 ± 1.14",
         ("meda-all-slim-16k-64d", 5): "5 84.03 ± 0.90",
         ("meda-all-slim-16k-64d", 1): "5 83.14 ± 0.61",
+        ("meda-all-slim-16k-64d", 3): "5 83.69 ± 1.40",
         ("meda-20k", 1): "5 82.70 ± 0.17",
         ("meda-cosine-4k", 1): "5 83.11 ± 0.58",
         ("meda-cosine-4k", 3): "5 83.39 ± 1.28",
@@ -611,6 +612,8 @@ def test_fashion_paper_numbers_of_results_md(capsys):
                            "(Welch 95 % CI -0.63 to +1.28"),
                        (1, "`meda-all-slim-16k-64d` - `meda-gpu` = +0.30 "
                            "(Welch 95 % CI -0.49 to +1.08"),
+                       (3, "`meda-all-slim-16k-64d` - `meda-slim-8k-64d` = -0.09 "
+                           "(Welch 95 % CI -1.97 to +1.79"),
                        (1, "`meda-20k` - `meda` = -0.24 (Welch 95 % CI -1.06 to +0.58"),
                        (1, "`meda-cosine-4k` - `meda` = +0.17 "
                            "(Welch 95 % CI -0.74 to +1.09"),
