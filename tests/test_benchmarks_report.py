@@ -357,6 +357,7 @@ def test_fashion_paper_numbers_of_results_md(capsys):
         ("meda-all-slim-16k-64d", 5): "5 84.03 ± 0.90",
         ("meda-all-slim-16k-64d", 1): "5 83.14 ± 0.61",
         ("meda-all-slim-16k-64d", 3): "5 83.69 ± 1.40",
+        ("meda-all-slim-16k-64d", 4): "5 83.16 ± 0.89",
         ("meda-20k", 1): "5 82.70 ± 0.17",
         ("meda-cosine-4k", 1): "5 83.11 ± 0.58",
         ("meda-cosine-4k", 3): "5 83.39 ± 1.28",
@@ -614,6 +615,8 @@ def test_fashion_paper_numbers_of_results_md(capsys):
                            "(Welch 95 % CI -0.49 to +1.08"),
                        (3, "`meda-all-slim-16k-64d` - `meda-slim-8k-64d` = -0.09 "
                            "(Welch 95 % CI -1.97 to +1.79"),
+                       (4, "`meda-all-slim-16k-64d` - `meda-slim-8k-64d` = +0.69 "
+                           "(Welch 95 % CI -0.78 to +2.16"),
                        (1, "`meda-20k` - `meda` = -0.24 (Welch 95 % CI -1.06 to +0.58"),
                        (1, "`meda-cosine-4k` - `meda` = +0.17 "
                            "(Welch 95 % CI -0.74 to +1.09"),
@@ -785,7 +788,9 @@ def test_fashion_ablation_lines_over_seeds_of_results_md(capsys):
                         "meda-slim-8k-64d:meda,meda-slim-8k-64d:smote,"
                         "meda-slim-8k-64d:adasyn,meda-slim-8k:meda,"
                         "meda-slim-8k-64d:meda-slim-8k,meda-cosine-4k:meda,"
-                        "meda-4k:meda,meda-cosine:meda"]) == 0
+                        "meda-4k:meda,meda-cosine:meda,"
+                        "meda-all-slim-16k-64d:meda-slim-8k-64d,"
+                        "meda-all-slim-16k-64d:meda,meda-all-slim-16k-64d:meda-gpu"]) == 0
     out = capsys.readouterr().out
     out = out[out.index("over seeds"):]
     shown = (RESULTS.parent / "RESULTS.md").read_text()
@@ -831,7 +836,11 @@ def test_fashion_ablation_lines_over_seeds_of_results_md(capsys):
                  "| 4 | 0 | 0 |",
                  "| `meda-cosine-4k` - `meda` | 5 | +0.21 | -0.12 to +0.53 | 4 | 0 | 0 |",
                  "| `meda-4k` - `meda` | 5 | -0.15 | -0.44 to +0.15 | 1 | 0 | 0 |",
-                 "| `meda-cosine` - `meda` | 5 | +0.22 | -0.01 to +0.45 | 4 | 0 | 0 |"):
+                 "| `meda-cosine` - `meda` | 5 | +0.22 | -0.01 to +0.45 | 4 | 0 | 0 |",
+                 "| `meda-all-slim-16k-64d` - `meda-slim-8k-64d` | 5 | -0.10 | -0.90 to +0.70 "
+                 "| 2 | 0 | 0 |",
+                 "| `meda-all-slim-16k-64d` - `meda-gpu` | 5 | -0.51 | -1.70 to +0.68 "
+                 "| 2 | 0 | 1 |"):
         assert line in out
         assert line in shown
 
