@@ -359,6 +359,7 @@ def test_fashion_paper_numbers_of_results_md(capsys):
         ("meda-all-slim-16k-64d", 3): "5 83.69 ± 1.40",
         ("meda-all-slim-16k-64d", 4): "5 83.16 ± 0.89",
         ("meda-20k", 1): "5 82.70 ± 0.17",
+        ("borderline", 1): "5 79.59 ± 0.68",
         ("meda-cosine-4k", 1): "5 83.11 ± 0.58",
         ("meda-cosine-4k", 3): "5 83.39 ± 1.28",
         ("meda-cosine-4k", 4): "5 82.53 ± 1.45",
@@ -618,6 +619,7 @@ def test_fashion_paper_numbers_of_results_md(capsys):
                        (4, "`meda-all-slim-16k-64d` - `meda-slim-8k-64d` = +0.69 "
                            "(Welch 95 % CI -0.78 to +2.16"),
                        (1, "`meda-20k` - `meda` = -0.24 (Welch 95 % CI -1.06 to +0.58"),
+                       (1, "`borderline` - `meda` = -3.34 (Welch 95 % CI -4.32 to -2.36"),
                        (1, "`meda-cosine-4k` - `meda` = +0.17 "
                            "(Welch 95 % CI -0.74 to +1.09"),
                        (3, "`meda-cosine-4k` - `meda` = -0.02 "
