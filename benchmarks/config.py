@@ -33,14 +33,6 @@ PAPER_COUNTS = {
 #: ``ros-augment`` row mirrors half its copies there).
 FLIP_INVARIANT = ("fashion-mnist", "cifar10")
 
-#: Rows whose new images are shifted, and mirrored on FLIP_INVARIANT data.
-MIRRORING = ("ros-augment", "meda", "meda-lgm", "meda-phase23", "meda-phase4",
-             "meda-filter", "meda-guidance", "meda-random", "meda-scale1", "meda-full",
-             "meda-gpu", "meda-all-images", "meda-20k", "meda-4k", "meda-cosine",
-             "meda-cosine-4k", "meda-slim-8k", "meda-slim-8k-64d", "meda-phase4-guidance",
-             "meda-gpu-guidance", "meda-guidance1", "meda-guidance-scale075", "meda-all-6k",
-             "meda-interp", "meda-all-slim-16k-64d")
-
 #: Validation images per class (full runs).
 VAL_PER_CLASS = {"digits": 20, "fashion-mnist": 400, "mnist": 400, "cifar10": 400}
 
@@ -62,66 +54,6 @@ QUICK = {
     # (digits: about 8 batches per epoch) are not left untrained.
     "min_updates": 200,
 }
-
-#: Built-in samplers: name -> "module:Class" (None: handled by the runner).
-SAMPLERS = {
-    "none": None,
-    "ros": "imblearn.over_sampling:RandomOverSampler",
-    "smote": "imblearn.over_sampling:SMOTE",
-    "adasyn": "imblearn.over_sampling:ADASYN",
-    "borderline": "imblearn.over_sampling:BorderlineSMOTE",
-    "ros-augment": "imblearn_meda:AugmentedOverSampler",
-    "cvae": "imblearn_meda:CVAESampler",
-    "cvae-setred": "imblearn_meda:CVAESeTredSampler",
-    "deepsmote": "imblearn_meda:DeepSMOTESampler",
-    "mgvae": "imblearn_meda:MGVAESampler",
-    "deepsmote-residual": "imblearn_meda:DeepSMOTESampler",
-    "meda": "imblearn_meda:MEDALUDESampler",
-    "meda-paper": "imblearn_meda:MEDALUDESampler",
-    "meda-decode": "imblearn_meda:MEDALUDESampler",
-    "meda-lgm": "imblearn_meda:MEDALUDESampler",
-    "meda-phase23": "imblearn_meda:MEDALUDESampler",
-    "meda-phase4": "imblearn_meda:MEDALUDESampler",
-    "meda-filter": "imblearn_meda:MEDALUDESampler",
-    "meda-guidance": "imblearn_meda:MEDALUDESampler",
-    "meda-phase4-guidance": "imblearn_meda:MEDALUDESampler",
-    "meda-gpu-guidance": "imblearn_meda:MEDALUDESampler",
-    "meda-guidance1": "imblearn_meda:MEDALUDESampler",
-    "meda-guidance-scale075": "imblearn_meda:MEDALUDESampler",
-    "meda-random": "imblearn_meda:MEDALUDESampler",
-    "meda-noaug": "imblearn_meda:MEDALUDESampler",
-    "meda-scale1": "imblearn_meda:MEDALUDESampler",
-    "meda-full": "imblearn_meda:MEDALUDESampler",
-    "meda-decode-full": "imblearn_meda:MEDALUDESampler",
-    "meda-gpu": "imblearn_meda:MEDALUDESampler",
-    "meda-decode-full-gpu": "imblearn_meda:MEDALUDESampler",
-    "meda-all-images": "imblearn_meda:MEDALUDESampler",
-    "meda-20k": "imblearn_meda:MEDALUDESampler",
-    "meda-4k": "imblearn_meda:MEDALUDESampler",
-    "meda-cosine": "imblearn_meda:MEDALUDESampler",
-    "meda-cosine-4k": "imblearn_meda:MEDALUDESampler",
-    "meda-slim-8k": "imblearn_meda:MEDALUDESampler",
-    "meda-decode-full-slim-8k": "imblearn_meda:MEDALUDESampler",
-    "meda-decode-full-slim-16k": "imblearn_meda:MEDALUDESampler",
-    "meda-decode-full-slim-8k-64d": "imblearn_meda:MEDALUDESampler",
-    "meda-slim-8k-64d": "imblearn_meda:MEDALUDESampler",
-    "meda-all-slim-16k-64d": "imblearn_meda:MEDALUDESampler",
-    "meda-all-6k": "imblearn_meda:MEDALUDESampler",
-    "meda-interp": "imblearn_meda:MEDALUDESampler",
-    "balanced": None,
-}
-
-#: Samplers that learn a generative model (they get a t-SNE figure).
-GENERATIVE = ("cvae", "cvae-setred", "mgvae", "deepsmote", "deepsmote-residual",
-              "meda", "meda-paper", "meda-decode", "meda-lgm", "meda-phase23",
-              "meda-phase4", "meda-filter", "meda-guidance", "meda-random",
-              "meda-noaug", "meda-scale1", "meda-full", "meda-decode-full", "meda-gpu",
-              "meda-decode-full-gpu", "meda-all-images", "meda-20k", "meda-4k",
-              "meda-cosine", "meda-cosine-4k", "meda-slim-8k", "meda-decode-full-slim-8k",
-              "meda-decode-full-slim-16k", "meda-decode-full-slim-8k-64d",
-              "meda-slim-8k-64d", "meda-phase4-guidance", "meda-gpu-guidance",
-              "meda-guidance1", "meda-guidance-scale075", "meda-all-6k", "meda-interp",
-              "meda-all-slim-16k-64d")
 
 # Quick MEDA_LUDE: the default "auto" epoch counts (about 1500 Phase-1
 # updates; fixed small epoch counts left digits' decoder untrained, with no
@@ -223,6 +155,32 @@ _MEDA_ROWS = {
         "meda-interp": {"neighbour_interpolation": 0.5},
     }.items()},
 }
+
+#: Built-in samplers: name -> "module:Class" (None: handled by the runner).
+#: Every row of ``_MEDA_ROWS`` is a MEDA_LUDE row.
+SAMPLERS = {
+    "none": None,
+    "ros": "imblearn.over_sampling:RandomOverSampler",
+    "smote": "imblearn.over_sampling:SMOTE",
+    "adasyn": "imblearn.over_sampling:ADASYN",
+    "borderline": "imblearn.over_sampling:BorderlineSMOTE",
+    "ros-augment": "imblearn_meda:AugmentedOverSampler",
+    "cvae": "imblearn_meda:CVAESampler",
+    "cvae-setred": "imblearn_meda:CVAESeTredSampler",
+    "deepsmote": "imblearn_meda:DeepSMOTESampler",
+    "mgvae": "imblearn_meda:MGVAESampler",
+    "deepsmote-residual": "imblearn_meda:DeepSMOTESampler",
+    **dict.fromkeys(_MEDA_ROWS, "imblearn_meda:MEDALUDESampler"),
+    "balanced": None,
+}
+
+#: Samplers that learn a generative model (they get a t-SNE figure).
+GENERATIVE = ("cvae", "cvae-setred", "mgvae", "deepsmote", "deepsmote-residual",
+              *_MEDA_ROWS)
+
+#: Rows that may shift their new images; those that do (``max_shift`` not 0)
+#: mirror them too on FLIP_INVARIANT data.
+MIRRORING = ("ros-augment", *_MEDA_ROWS)
 
 #: THE place to tune samplers: constructor parameters per sampler, for full
 #: and quick runs (``--sampler-params`` overrides on top). ``random_state``,
