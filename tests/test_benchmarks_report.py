@@ -360,6 +360,9 @@ def test_fashion_paper_numbers_of_results_md(capsys):
         ("meda-all-slim-16k-64d", 4): "5 83.16 ± 0.89",
         ("meda-20k", 1): "5 82.70 ± 0.17",
         ("borderline", 1): "5 79.59 ± 0.68",
+        ("borderline", 3): "5 79.28 ± 0.57",
+        ("none", 3): "5 68.87 ± 1.61",
+        ("none", 4): "5 66.47 ± 2.01",
         ("meda-cosine-4k", 1): "5 83.11 ± 0.58",
         ("meda-cosine-4k", 3): "5 83.39 ± 1.28",
         ("meda-cosine-4k", 4): "5 82.53 ± 1.45",
@@ -620,6 +623,10 @@ def test_fashion_paper_numbers_of_results_md(capsys):
                            "(Welch 95 % CI -0.78 to +2.16"),
                        (1, "`meda-20k` - `meda` = -0.24 (Welch 95 % CI -1.06 to +0.58"),
                        (1, "`borderline` - `meda` = -3.34 (Welch 95 % CI -4.32 to -2.36"),
+                       (3, "`borderline` - `ros` = -1.02 (Welch 95 % CI -2.61 to +0.58"),
+                       (3, "`borderline` - `meda` = -4.14 (Welch 95 % CI -5.51 to -2.76"),
+                       (3, "`none` - `ros` = -11.42 (Welch 95 % CI -13.57 to -9.27"),
+                       (4, "`none` - `ros` = -12.58 (Welch 95 % CI -15.06 to -10.11"),
                        (1, "`meda-cosine-4k` - `meda` = +0.17 "
                            "(Welch 95 % CI -0.74 to +1.09"),
                        (3, "`meda-cosine-4k` - `meda` = -0.02 "
