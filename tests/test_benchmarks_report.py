@@ -361,6 +361,8 @@ def test_fashion_paper_numbers_of_results_md(capsys):
         ("meda-20k", 1): "5 82.70 ± 0.17",
         ("borderline", 1): "5 79.59 ± 0.68",
         ("borderline", 3): "5 79.28 ± 0.57",
+        ("borderline", 4): "5 78.15 ± 0.33",
+        ("none", 1): "5 75.81 ± 2.06",
         ("none", 3): "5 68.87 ± 1.61",
         ("none", 4): "5 66.47 ± 2.01",
         ("meda-cosine-4k", 1): "5 83.11 ± 0.58",
@@ -627,6 +629,9 @@ def test_fashion_paper_numbers_of_results_md(capsys):
                        (3, "`borderline` - `meda` = -4.14 (Welch 95 % CI -5.51 to -2.76"),
                        (3, "`none` - `ros` = -11.42 (Welch 95 % CI -13.57 to -9.27"),
                        (4, "`none` - `ros` = -12.58 (Welch 95 % CI -15.06 to -10.11"),
+                       (4, "`borderline` - `ros` = -0.91 (Welch 95 % CI -2.13 to +0.31"),
+                       (4, "`borderline` - `meda` = -4.37 (Welch 95 % CI -6.17 to -2.56"),
+                       (1, "`none` - `ros` = -4.56 (Welch 95 % CI -7.09 to -2.04"),
                        (1, "`meda-cosine-4k` - `meda` = +0.17 "
                            "(Welch 95 % CI -0.74 to +1.09"),
                        (3, "`meda-cosine-4k` - `meda` = -0.02 "
@@ -777,8 +782,9 @@ def test_fashion_ablation_lines_over_seeds_of_results_md(capsys):
     schedule's 4000 updates and the half-width autoencoder (against the
     default; the latter with a 64-d latent space also against the 32-d one
     and SMOTE and ADASYN), for the paper's reading (against ROS) and for
-    decoded synthesis (against ROS and its trainings against each other)
-    are what the report prints from the raw file."""
+    decoded synthesis (against ROS and its trainings against each other),
+    and for Borderline-SMOTE and no resampling (against ROS; the former also
+    against the default) are what the report prints from the raw file."""
     path = RESULTS / "fashion_mnist_paper_cpu_e10.jsonl"
     assert report.main([str(path), "--against", "ros", "--across-seeds",
                         "meda-gpu:meda,meda-gpu:ros-augment,meda-all-6k:meda,"
@@ -799,7 +805,8 @@ def test_fashion_ablation_lines_over_seeds_of_results_md(capsys):
                         "meda-slim-8k-64d:meda-slim-8k,meda-cosine-4k:meda,"
                         "meda-4k:meda,meda-cosine:meda,"
                         "meda-all-slim-16k-64d:meda-slim-8k-64d,"
-                        "meda-all-slim-16k-64d:meda,meda-all-slim-16k-64d:meda-gpu"]) == 0
+                        "meda-all-slim-16k-64d:meda,meda-all-slim-16k-64d:meda-gpu,"
+                        "borderline:ros,none:ros,borderline:meda"]) == 0
     out = capsys.readouterr().out
     out = out[out.index("over seeds"):]
     shown = (RESULTS.parent / "RESULTS.md").read_text()
@@ -849,7 +856,10 @@ def test_fashion_ablation_lines_over_seeds_of_results_md(capsys):
                  "| `meda-all-slim-16k-64d` - `meda-slim-8k-64d` | 5 | -0.10 | -0.90 to +0.70 "
                  "| 2 | 0 | 0 |",
                  "| `meda-all-slim-16k-64d` - `meda-gpu` | 5 | -0.51 | -1.70 to +0.68 "
-                 "| 2 | 0 | 1 |"):
+                 "| 2 | 0 | 1 |",
+                 "| `borderline` - `ros` | 5 | -1.13 | -1.64 to -0.63 | 0 | 0 | 0 |",
+                 "| `none` - `ros` | 5 | -10.32 | -14.62 to -6.01 | 0 | 0 | 5 |",
+                 "| `borderline` - `meda` | 5 | -3.66 | -4.35 to -2.96 | 0 | 0 | 5 |"):
         assert line in out
         assert line in shown
 
