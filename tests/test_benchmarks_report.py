@@ -249,7 +249,7 @@ def test_fashion_paper_numbers_of_results_md(capsys):
                         "meda-decode:ros,meda-full:meda,meda-decode-full:ros,"
                         "meda-gpu:ros,meda-gpu:ros-augment,meda-decode-full-gpu:ros,"
                         "meda:meda-noaug,meda-all-images:meda,"
-                        "meda-20k:meda,meda-4k:meda,"
+                        "meda-20k:meda,meda-20k:adasyn,meda-gpu:meda-20k,meda-4k:meda,"
                         "meda-cosine:meda,meda-cosine-4k:meda,"
                         "meda-slim-8k:meda,meda-decode-full-slim-8k:ros,"
                         "meda-paper:ros,meda-decode-full-slim-8k:meda-decode-full,"
@@ -359,6 +359,8 @@ def test_fashion_paper_numbers_of_results_md(capsys):
         ("meda-all-slim-16k-64d", 3): "5 83.69 ± 1.40",
         ("meda-all-slim-16k-64d", 4): "5 83.16 ± 0.89",
         ("meda-20k", 1): "5 82.70 ± 0.17",
+        ("meda-20k", 3): "5 83.26 ± 1.34",
+        ("meda-20k", 4): "5 83.73 ± 1.04",
         ("borderline", 1): "5 79.59 ± 0.68",
         ("borderline", 3): "5 79.28 ± 0.57",
         ("borderline", 4): "5 78.15 ± 0.33",
@@ -624,6 +626,10 @@ def test_fashion_paper_numbers_of_results_md(capsys):
                        (4, "`meda-all-slim-16k-64d` - `meda-slim-8k-64d` = +0.69 "
                            "(Welch 95 % CI -0.78 to +2.16"),
                        (1, "`meda-20k` - `meda` = -0.24 (Welch 95 % CI -1.06 to +0.58"),
+                       (3, "`meda-20k` - `meda` = -0.15 (Welch 95 % CI -1.97 to +1.66"),
+                       (4, "`meda-20k` - `meda` = +1.22 (Welch 95 % CI -0.68 to +3.11"),
+                       (4, "`meda-20k` - `adasyn` = +4.12 (Welch 95 % CI +2.30 to +5.93"),
+                       (4, "`meda-gpu` - `meda-20k` = -0.89 (Welch 95 % CI -2.17 to +0.38"),
                        (1, "`borderline` - `meda` = -3.34 (Welch 95 % CI -4.32 to -2.36"),
                        (3, "`borderline` - `ros` = -1.02 (Welch 95 % CI -2.61 to +0.58"),
                        (3, "`borderline` - `meda` = -4.14 (Welch 95 % CI -5.51 to -2.76"),
@@ -783,8 +789,10 @@ def test_fashion_ablation_lines_over_seeds_of_results_md(capsys):
     default; the latter with a 64-d latent space also against the 32-d one
     and SMOTE and ADASYN), for the paper's reading (against ROS) and for
     decoded synthesis (against ROS and its trainings against each other),
-    and for Borderline-SMOTE and no resampling (against ROS; the former also
-    against the default) are what the report prints from the raw file."""
+    for Borderline-SMOTE and no resampling (against ROS; the former also
+    against the default) and for 20,000 updates on the subsample (against
+    the default, the GPU budget and shifted copies) are what the report
+    prints from the raw file."""
     path = RESULTS / "fashion_mnist_paper_cpu_e10.jsonl"
     assert report.main([str(path), "--against", "ros", "--across-seeds",
                         "meda-gpu:meda,meda-gpu:ros-augment,meda-all-6k:meda,"
@@ -806,7 +814,8 @@ def test_fashion_ablation_lines_over_seeds_of_results_md(capsys):
                         "meda-4k:meda,meda-cosine:meda,"
                         "meda-all-slim-16k-64d:meda-slim-8k-64d,"
                         "meda-all-slim-16k-64d:meda,meda-all-slim-16k-64d:meda-gpu,"
-                        "borderline:ros,none:ros,borderline:meda"]) == 0
+                        "borderline:ros,none:ros,borderline:meda,"
+                        "meda-20k:meda,meda-gpu:meda-20k,meda-20k:ros-augment"]) == 0
     out = capsys.readouterr().out
     out = out[out.index("over seeds"):]
     shown = (RESULTS.parent / "RESULTS.md").read_text()
@@ -859,7 +868,10 @@ def test_fashion_ablation_lines_over_seeds_of_results_md(capsys):
                  "| 2 | 0 | 1 |",
                  "| `borderline` - `ros` | 5 | -1.13 | -1.64 to -0.63 | 0 | 0 | 0 |",
                  "| `none` - `ros` | 5 | -10.32 | -14.62 to -6.01 | 0 | 0 | 5 |",
-                 "| `borderline` - `meda` | 5 | -3.66 | -4.35 to -2.96 | 0 | 0 | 5 |"):
+                 "| `borderline` - `meda` | 5 | -3.66 | -4.35 to -2.96 | 0 | 0 | 5 |",
+                 "| `meda-20k` - `meda` | 5 | +0.54 | -0.32 to +1.40 | 3 | 0 | 0 |",
+                 "| `meda-gpu` - `meda-20k` | 5 | +0.18 | -0.61 to +0.97 | 4 | 0 | 0 |",
+                 "| `meda-20k` - `ros-augment` | 5 | +0.75 | +0.03 to +1.47 | 5 | 0 | 0 |"):
         assert line in out
         assert line in shown
 
