@@ -359,6 +359,8 @@ def test_fashion_paper_numbers_of_results_md(capsys):
         ("meda-all-slim-16k-64d", 3): "5 83.69 ± 1.40",
         ("meda-all-slim-16k-64d", 4): "5 83.16 ± 0.89",
         ("meda-20k", 1): "5 82.70 ± 0.17",
+        ("meda-gpu-guidance", 1): "5 82.76 ± 1.19",
+        ("meda-gpu-guidance", 3): "5 82.88 ± 1.01",
         ("meda-20k", 3): "5 83.26 ± 1.34",
         ("meda-20k", 4): "5 83.73 ± 1.04",
         ("borderline", 1): "5 79.59 ± 0.68",
@@ -630,6 +632,13 @@ def test_fashion_paper_numbers_of_results_md(capsys):
                        (4, "`meda-20k` - `meda` = +1.22 (Welch 95 % CI -0.68 to +3.11"),
                        (4, "`meda-20k` - `adasyn` = +4.12 (Welch 95 % CI +2.30 to +5.93"),
                        (4, "`meda-gpu` - `meda-20k` = -0.89 (Welch 95 % CI -2.17 to +0.38"),
+                       (1, "`meda-gpu-guidance` - `meda-gpu` = -0.09 "
+                           "(Welch 95 % CI -1.54 to +1.36"),
+                       (3, "`meda-gpu-guidance` - `meda-gpu` = -1.03 "
+                           "(Welch 95 % CI -2.55 to +0.50"),
+                       (1, "`meda-gpu-guidance` - `meda-guidance` = -0.41 "
+                           "(Welch 95 % CI -1.87 to +1.04"),
+                       (3, "`meda-gpu-guidance` - `ros` = +2.58 (Welch 95 % CI +0.86 to +4.30"),
                        (1, "`borderline` - `meda` = -3.34 (Welch 95 % CI -4.32 to -2.36"),
                        (3, "`borderline` - `ros` = -1.02 (Welch 95 % CI -2.61 to +0.58"),
                        (3, "`borderline` - `meda` = -4.14 (Welch 95 % CI -5.51 to -2.76"),
