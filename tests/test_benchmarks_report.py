@@ -943,3 +943,29 @@ def test_digits_over_seeds_tables_of_results_md(capsys):
         assert line in first
     for line in MORE_DIGITS_LINES:
         assert line in more
+
+
+def test_fashion_30_epoch_table_of_results_md(capsys):
+    """The 30-epoch section's table and pair lines in RESULTS.md are what its
+    report command prints from the raw file, and every row there has five
+    30-epoch CNNs."""
+    import shlex
+
+    text = (RESULTS.parent / "RESULTS.md").read_text()
+    section = text[text.index("## Fashion-MNIST, paper protocol, CPU, 30-epoch CNN"):]
+    section = section[:section.index("\n## ")]
+    code = section.split("```\n")[1].replace("\\\n", " ")
+    line = next(x for x in code.splitlines() if x.startswith("python benchmarks/report.py"))
+    args = shlex.split(line)[2:]
+    assert args[0] == "benchmarks/results/fashion_mnist_paper_cpu_e30.jsonl"
+    args[0] = str(RESULTS / "fashion_mnist_paper_cpu_e30.jsonl")
+    assert report.main(args) == 0
+    out = capsys.readouterr().out
+    printed = out[out.index("| sampler | seed |"):].strip()
+    shown = section[section.index("| sampler | seed |"):]
+    assert printed == shown[:shown.index("\n\nWith the 30-epoch CNN")].strip()
+    raw = (RESULTS / "fashion_mnist_paper_cpu_e30.jsonl").read_text().splitlines()
+    rows = [json.loads(x) for x in raw]
+    assert {r["epochs"] for r in rows} == {30}
+    assert all(len(r["f1_per_classifier"]) == 5 for r in rows)
+    assert "| `meda` | 5 | 5 | 84.53 ± 1.30 | `ros` | +1.77 | +0.12 to +3.41 | 0.04 |" in printed
