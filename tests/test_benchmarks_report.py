@@ -969,3 +969,5 @@ def test_fashion_30_epoch_table_of_results_md(capsys):
     assert {r["epochs"] for r in rows} == {30}
     assert all(len(r["f1_per_classifier"]) == 5 for r in rows)
     assert "| `meda` | 5 | 5 | 84.53 ± 1.30 | `ros` | +1.77 | +0.12 to +3.41 | 0.04 |" in printed
+    assert "`meda` - `smote` = +2.14 (Welch 95 % CI -0.12 to +4.40, p 0.06)" in printed
+    assert "`meda` - `adasyn` = +3.49 (Welch 95 % CI +1.90 to +5.08, p 0.00)" in printed
