@@ -898,13 +898,14 @@ MORE_DIGITS_LINES = (
 )
 
 
-def _digits_report_tables():
-    """Each report command of the digits section of RESULTS.md, as report
-    arguments on the raw file here, with the over-seeds table shown after it."""
+def _report_commands(heading):
+    """Each report command of the RESULTS.md section under ``heading``, as
+    report arguments on the raw file here, with the section's text after the
+    code block that holds it."""
     import shlex
 
     text = (RESULTS.parent / "RESULTS.md").read_text()
-    section = text[text.index("## Digits, paper profile"):]
+    section = text[text.index(heading):]
     section = section[:section.index("\n## ")]
     out = []
     for block in section.split("```\n")[1::2]:
@@ -915,9 +916,17 @@ def _digits_report_tables():
             args = shlex.split(line)[2:]
             name = args[0].removeprefix("benchmarks/results/")
             args[0] = str(RESULTS / name)
-            after = section[section.index(block) + len(block):]
-            shown = after[after.index("| difference | seeds |"):]
-            out.append((name, args, shown[:shown.index("\n\n")].strip()))
+            out.append((name, args, section[section.index(block) + len(block):]))
+    return out
+
+
+def _digits_report_tables():
+    """Each report command of the digits section of RESULTS.md, as report
+    arguments on the raw file here, with the over-seeds table shown after it."""
+    out = []
+    for name, args, after in _report_commands("## Digits, paper profile"):
+        shown = after[after.index("| difference | seeds |"):]
+        out.append((name, args, shown[:shown.index("\n\n")].strip()))
     return out
 
 
@@ -949,20 +958,13 @@ def test_fashion_30_epoch_table_of_results_md(capsys):
     """The 30-epoch section's table and pair lines in RESULTS.md are what its
     report command prints from the raw file, and every row there has five
     30-epoch CNNs."""
-    import shlex
-
-    text = (RESULTS.parent / "RESULTS.md").read_text()
-    section = text[text.index("## Fashion-MNIST, paper protocol, CPU, 30-epoch CNN"):]
-    section = section[:section.index("\n## ")]
-    code = section.split("```\n")[1].replace("\\\n", " ")
-    line = next(x for x in code.splitlines() if x.startswith("python benchmarks/report.py"))
-    args = shlex.split(line)[2:]
-    assert args[0] == "benchmarks/results/fashion_mnist_paper_cpu_e30.jsonl"
-    args[0] = str(RESULTS / "fashion_mnist_paper_cpu_e30.jsonl")
+    [(name, args, after)] = _report_commands(
+        "## Fashion-MNIST, paper protocol, CPU, 30-epoch CNN")
+    assert name == "fashion_mnist_paper_cpu_e30.jsonl"
     assert report.main(args) == 0
     out = capsys.readouterr().out
     printed = out[out.index("| sampler | seed |"):].strip()
-    shown = section[section.index("| sampler | seed |"):]
+    shown = after[after.index("| sampler | seed |"):]
     assert printed == shown[:shown.index("\n\nWith the 30-epoch CNN")].strip()
     raw = (RESULTS / "fashion_mnist_paper_cpu_e30.jsonl").read_text().splitlines()
     rows = [json.loads(x) for x in raw]
