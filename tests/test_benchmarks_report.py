@@ -973,3 +973,6 @@ def test_fashion_30_epoch_table_of_results_md(capsys):
     assert "| `meda` | 5 | 5 | 84.53 ± 1.30 | `ros` | +1.77 | +0.12 to +3.41 | 0.04 |" in printed
     assert "`meda` - `smote` = +2.14 (Welch 95 % CI -0.12 to +4.40, p 0.06)" in printed
     assert "`meda` - `adasyn` = +3.49 (Welch 95 % CI +1.90 to +5.08, p 0.00)" in printed
+    assert "| `meda` | 0 | 5 | 84.54 ± 0.87 | `ros` | +3.85 | +2.38 to +5.33 | 0.00 |" in printed
+    assert {(r["seed"], r["sampler"]) for r in rows} == {
+        (5, "ros"), (5, "meda"), (5, "smote"), (5, "adasyn"), (0, "ros"), (0, "meda")}
