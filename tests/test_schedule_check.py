@@ -42,7 +42,8 @@ def test_schedule_check_on_digits(tmp_path, capsys):
     assert "minority classes" in capsys.readouterr().out
 
 
-@pytest.mark.parametrize("seed, threads", [(2, 2), (1, 1), (3, 2), (4, 2), (0, 2), (5, 2)])
+@pytest.mark.parametrize("seed, threads",
+                         [(2, 2), (1, 1), (3, 2), (4, 2), (0, 2), (5, 2), (6, 2)])
 def test_results_md_schedule_table_is_the_raw_file(seed, threads):
     """RESULTS.md's Phase-1 budget table, row for row, from its raw files."""
     from pathlib import Path
