@@ -42,8 +42,27 @@ def test_schedule_check_on_digits(tmp_path, capsys):
     assert "minority classes" in capsys.readouterr().out
 
 
-@pytest.mark.parametrize("seed, threads",
-                         [(2, 2), (1, 1), (3, 2), (4, 2), (0, 2), (5, 2), (6, 2)])
+#: (seed, torch threads) of each Fashion-MNIST run in RESULTS.md's Phase-1
+#: budget section, in its order.
+SCHEDULE_RUNS = [(2, 2), (1, 1), (3, 2), (4, 2), (0, 2), (5, 2), (6, 2)]
+
+
+def test_schedule_runs_are_every_raw_file_and_command_of_results_md():
+    """Every raw file and every command of the section is checked below."""
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    files = sorted((root / "benchmarks" / "results").glob("schedule_fashion_seed*.jsonl"))
+    assert sorted(int(f.stem.removeprefix("schedule_fashion_seed")) for f in files) == sorted(
+        seed for seed, _ in SCHEDULE_RUNS)
+    text = (root / "benchmarks" / "RESULTS.md").read_text()
+    commands = re.findall(r"^python benchmarks/schedule_check\.py --seed (\d+) --threads (\d+) ",
+                          text, flags=re.M)
+    assert [(int(s), int(t)) for s, t in commands] == SCHEDULE_RUNS
+
+
+@pytest.mark.parametrize("seed, threads", SCHEDULE_RUNS)
 def test_results_md_schedule_table_is_the_raw_file(seed, threads):
     """RESULTS.md's Phase-1 budget table, row for row, from its raw files."""
     from pathlib import Path
