@@ -973,6 +973,8 @@ def test_fashion_30_epoch_table_of_results_md(capsys):
     assert "| `meda` | 5 | 5 | 84.53 ± 1.30 | `ros` | +1.77 | +0.12 to +3.41 | 0.04 |" in printed
     assert "`meda` - `smote` = +2.14 (Welch 95 % CI -0.12 to +4.40, p 0.06)" in printed
     assert "`meda` - `adasyn` = +3.49 (Welch 95 % CI +1.90 to +5.08, p 0.00)" in printed
-    assert "| `meda` | 0 | 5 | 84.54 ± 0.87 | `ros` | +3.85 | +2.38 to +5.33 | 0.00 |" in printed
+    assert "| `meda` | 0 | 5 | 84.54 ± 0.87 | `smote` | +3.73 | +2.38 to +5.08 | 0.00 |" in printed
+    assert "seed 0: `meda` - `ros` = +3.85 (Welch 95 % CI +2.38 to +5.33, p 0.00)" in printed
+    assert "seed 0: `meda` - `adasyn` = +4.11 (Welch 95 % CI +1.96 to +6.26, p 0.00)" in printed
     assert {(r["seed"], r["sampler"]) for r in rows} == {
-        (5, "ros"), (5, "meda"), (5, "smote"), (5, "adasyn"), (0, "ros"), (0, "meda")}
+        (seed, sampler) for seed in (0, 5) for sampler in ("ros", "smote", "adasyn", "meda")}
